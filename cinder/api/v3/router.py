@@ -1,0 +1,116 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The v3 route table and the dispatcher in front of the handlers.
+
+ROUTES is the whole public surface below /v3: a path and, per HTTP method,
+the handler function. Each path is served with and without a leading
+``/{project_id}`` segment, as Cinder does. The dispatcher negotiates the
+microversion, matches the route (404, or 405 with Allow), checks the URL
+project against the caller's, calls the handler and turns any error into a
+fault; every answer carries the microversion headers.
+"""
+
+import re
+
+from oslo_log import log as logging
+import routes
+import webob.dec
+import webob.exc
+
+from cinder.api import faults
+from cinder.api import microversions
+from cinder.api.v3 import extensions
+from cinder.api import wsgi
+import cinder.conf
+from cinder import exception
+
+LOG = logging.getLogger(__name__)
+
+ROUTES = (
+    ('/extensions', {
+        'GET': extensions.list_extensions,
+    }),
+    ('/extensions/{alias}', {
+        'GET': extensions.show_extension,
+    }),
+)
+
+
+def _method_not_allowed(allowed):
+    def handler(req):
+        raise webob.exc.HTTPMethodNotAllowed(
+            detail='The method %s is not allowed for this resource.'
+                   % req.method,
+            headers={'Allow': ', '.join(sorted(allowed))})
+    return handler
+
+
+def make_mapper(route_table, project_id_regex):
+    """A Routes mapper serving each path with and without {project_id}."""
+    mapper = routes.Mapper()
+    mapper.minimization = False
+    mapper.explicit = True
+    requirements = {'project_id': project_id_regex}
+    for path, methods in route_table:
+        for template in ('/{project_id}' + path, path):
+            for method, handler in methods.items():
+                mapper.connect(template, handler=handler,
+                               requirements=requirements,
+                               conditions={'method': [method]})
+            mapper.connect(template, handler=_method_not_allowed(methods),
+                           requirements=requirements)
+    return mapper
+
+
+class APIRouter:
+    """The WSGI application behind the /v3 pipeline."""
+
+    def __init__(self, conf, route_table=ROUTES):
+        self.conf = conf
+        self.route_paths = frozenset(path for path, _ in route_table)
+        self.mapper = make_mapper(route_table, conf.project_id_regex)
+        self._project_re = re.compile(conf.project_id_regex)
+
+    @classmethod
+    def factory(cls, global_config, **local_config):
+        """paste.app_factory, named as Cinder's."""
+        return cls(cinder.conf.CONF)
+
+    @webob.dec.wsgify(RequestClass=wsgi.Request)
+    def __call__(self, req):
+        try:
+            version = microversions.from_headers(req.headers)
+        except exception.CinderException as error:
+            # Version errors do not echo a version: there is none.
+            return faults.from_exception(error)
+        req.environ['cinder.api_version'] = version
+        try:
+            response = self._dispatch(req)
+        except (exception.CinderException, webob.exc.HTTPException) as error:
+            if isinstance(error, exception.CinderException) and (
+                    error.code >= 500):
+                LOG.exception('Error handling %s %s', req.method, req.path)
+            response = faults.from_exception(error)
+        response.headers.update(microversions.response_headers(version))
+        return response
+
+    def _dispatch(self, req):
+        match = self.mapper.match(environ=req.environ)
+        if match is None:
+            raise exception.NotFound('The resource could not be found.')
+        handler = match.pop('handler')
+        req.environ['wsgiorg.routing_args'] = ((), match)
+        req.environ['cinder.route_paths'] = self.route_paths
+        project_id = match.get('project_id')
+        if project_id is not None and project_id != req.context.project_id:
+            raise exception.MalformedRequestUrl()
+        return handler(req)

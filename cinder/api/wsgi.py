@@ -1,0 +1,74 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Small helpers handlers share: the request type and JSON in and out."""
+
+import json
+
+import webob
+
+from cinder.api import microversions
+from cinder.api import validation
+from cinder import exception
+
+CONTEXT_KEY = 'cinder.context'
+JSON_TYPES = ('application/json', 'application/vnd.openstack.volume+json')
+
+
+class Request(webob.Request):
+    """A webob request that knows its context and microversion."""
+
+    @property
+    def context(self):
+        return self.environ[CONTEXT_KEY]
+
+    @property
+    def api_version(self):
+        return self.environ.get('cinder.api_version', microversions.MIN)
+
+    @property
+    def urlvars(self):
+        return self.environ['wsgiorg.routing_args'][1]
+
+    def link_prefix(self, conf):
+        """Base URL for links in bodies, honouring public_endpoint.
+
+        The project id appears in links only if the request URL had it.
+        """
+        base = (conf.public_endpoint or self.application_url).rstrip('/')
+        if conf.public_endpoint:
+            base += '/v3'
+        project = self.urlvars.get('project_id')
+        return base + ('/' + project if project else '')
+
+
+def json_response(body, status=200, headers=None):
+    response = webob.Response(status=status,
+                              content_type='application/json',
+                              charset='UTF-8',
+                              body=json.dumps(body).encode('utf-8'))
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def read_json(req, schema=None):
+    """The JSON body of *req*, validated against *schema* if given."""
+    content_type = req.content_type or 'application/json'
+    if content_type not in JSON_TYPES:
+        raise exception.InvalidContentType(content_type=content_type)
+    try:
+        body = json.loads(req.body or b'null')
+    except ValueError:
+        raise exception.MalformedRequestBody(reason='invalid JSON')
+    if schema is not None:
+        validation.validate(body, schema)
+    return body

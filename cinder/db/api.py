@@ -1,0 +1,251 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The database engine and transactions: the only module that makes engines.
+
+The engine is created on first use, never at import or configure time, so a
+process that forks workers (cinder-api, gunicorn --preload, uWSGI without
+lazy-apps) hands no connection to its children; a fork hook drops any pool
+the parent did open.
+"""
+
+import contextlib
+import functools
+import os
+import random
+import threading
+import time
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import orm
+
+from cinder import exception
+
+_lock = threading.Lock()
+_conf = None
+_engine = None
+_fork_hook_registered = False
+
+# Error codes that mean "try the whole transaction again": MySQL/MariaDB
+# deadlock and lock wait timeout, PostgreSQL serialization failure and
+# deadlock. SQLite reports a held write lock as "database is locked".
+_MYSQL_RETRY_CODES = (1205, 1213)
+_PG_RETRY_SQLSTATES = ('40001', '40P01')
+
+
+def configure(conf):
+    """Use the [database] options of *conf*; drops any existing engine."""
+    global _conf, _fork_hook_registered
+    dispose()
+    _conf = conf
+    if not _fork_hook_registered:
+        os.register_at_fork(after_in_child=_forget_engine_after_fork)
+        _fork_hook_registered = True
+
+
+def get_engine():
+    global _engine
+    if _engine is None:
+        with _lock:
+            if _engine is None:
+                if _conf is None:
+                    raise exception.DBNotConfigured()
+                _engine = create_engine(_conf.database)
+    return _engine
+
+
+def dispose():
+    """Close the pool of this process (before a fork, or to reconfigure)."""
+    global _engine
+    with _lock:
+        if _engine is not None:
+            _engine.dispose()
+        _engine = None
+
+
+def _forget_engine_after_fork():
+    # The parent's connections belong to the parent: drop them without
+    # closing them, so the child opens its own on first use.
+    global _engine
+    if _engine is not None:
+        _engine.dispose(close=False)
+    _engine = None
+
+
+def normalize_url(connection):
+    """Return a SQLAlchemy URL with the drivers this project ships.
+
+    ``mysql://`` and ``postgresql://`` without a driver would pick MySQLdb
+    and psycopg2, which are not dependencies; PyMySQL and psycopg 3 are.
+    """
+    url = sa.engine.make_url(connection)
+    if url.drivername == 'mysql':
+        url = url.set(drivername='mysql+pymysql')
+    elif url.drivername in ('postgresql', 'postgres'):
+        url = url.set(drivername='postgresql+psycopg')
+    if url.get_backend_name() == 'mysql' and 'charset' not in url.query:
+        url = url.update_query_dict({'charset': 'utf8mb4'})
+    return url
+
+
+def create_engine(db_conf):
+    url = normalize_url(db_conf.connection)
+    backend = url.get_backend_name()
+    debug = db_conf.connection_debug
+    kwargs = {'echo': 'debug' if debug >= 100 else debug >= 50,
+              'pool_pre_ping': backend != 'sqlite'}
+    if backend == 'sqlite':
+        return _create_sqlite_engine(url, db_conf, kwargs)
+    kwargs.update(pool_size=db_conf.max_pool_size or 0,
+                  max_overflow=db_conf.max_overflow,
+                  pool_timeout=db_conf.pool_timeout,
+                  pool_recycle=db_conf.connection_recycle_time)
+    engine = sa.create_engine(url, **kwargs)
+    if backend == 'mysql':
+        sql_mode = db_conf.mysql_sql_mode
+
+        @event.listens_for(engine, 'connect')
+        def _set_sql_mode(dbapi_conn, record):
+            if sql_mode:
+                with dbapi_conn.cursor() as cursor:
+                    cursor.execute('SET SESSION sql_mode = %s', [sql_mode])
+    return engine
+
+
+# Seconds a SQLite connection waits for another process's write lock before
+# giving up; retries in retry_on_db_error come on top of that.
+SQLITE_BUSY_TIMEOUT = 30
+
+
+def _create_sqlite_engine(url, db_conf, kwargs):
+    """SQLite tuned for several worker processes writing at once.
+
+    WAL lets readers run beside a writer; writers take the write lock at
+    BEGIN (IMMEDIATE) so they queue on the busy timeout instead of failing
+    when a deferred transaction tries to upgrade its lock.
+    """
+    database = url.database
+    in_memory = not database or database == ':memory:'
+    if not in_memory:
+        os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
+    else:
+        kwargs['poolclass'] = sa.pool.StaticPool
+    kwargs['connect_args'] = {'timeout': SQLITE_BUSY_TIMEOUT,
+                              'check_same_thread': False}
+    engine = sa.create_engine(url, **kwargs)
+    synchronous = 'FULL' if db_conf.sqlite_synchronous else 'OFF'
+
+    @event.listens_for(engine, 'connect')
+    def _on_connect(dbapi_conn, record):
+        # Let SQLAlchemy's begin event below issue BEGIN itself.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        if not in_memory:
+            cursor.execute('PRAGMA journal_mode=WAL')
+        cursor.execute('PRAGMA synchronous=%s' % synchronous)
+        cursor.execute('PRAGMA foreign_keys=ON')
+        cursor.execute('PRAGMA busy_timeout=%d' % (SQLITE_BUSY_TIMEOUT * 1000))
+        cursor.close()
+
+    @event.listens_for(engine, 'begin')
+    def _on_begin(conn):
+        mode = conn.get_execution_options().get('sqlite_begin', 'DEFERRED')
+        conn.exec_driver_sql('BEGIN %s' % mode)
+
+    return engine
+
+
+def wait_for_connection():
+    """Connect once, retrying as [database] max_retries/retry_interval say.
+
+    Raises DBConnectionError with the URL (password hidden) and the driver's
+    reason, so a wrong or unreachable database fails the start in one line.
+    """
+    engine = get_engine()
+    retries = _conf.database.max_retries
+    attempt = 0
+    while True:
+        try:
+            with engine.connect():
+                return
+        except sa_exc.DBAPIError as error:
+            attempt += 1
+            if retries != -1 and attempt > retries:
+                reason = str(getattr(error, 'orig', error)).strip()
+                raise exception.DBConnectionError(
+                    url=engine.url.render_as_string(hide_password=True),
+                    reason=reason.splitlines()[0] if reason else repr(error))
+            time.sleep(_conf.database.retry_interval)
+
+
+def is_retriable(error):
+    """True for errors that a fresh attempt of the transaction may avoid."""
+    orig = getattr(error, 'orig', None)
+    if orig is None:
+        return False
+    text = str(orig).lower()
+    if 'database is locked' in text or 'database table is locked' in text:
+        return True
+    code = getattr(orig, 'args', [None])[0]
+    if isinstance(code, int) and code in _MYSQL_RETRY_CODES:
+        return True
+    return getattr(orig, 'sqlstate', None) in _PG_RETRY_SQLSTATES
+
+
+def retry_on_db_error(func):
+    """Run *func* again when its transaction hit a lock or a deadlock.
+
+    Wrap the whole transaction (the function that opens ``writer()``), never
+    a statement inside one: a retry must start from a clean transaction.
+    """
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        attempts = (_conf.database.db_max_retries if _conf else 20) + 1
+        delay = 0.01
+        for attempt in range(attempts):
+            try:
+                return func(*args, **kwargs)
+            except sa_exc.OperationalError as error:
+                if not is_retriable(error) or attempt == attempts - 1:
+                    raise
+            except sa_exc.DBAPIError as error:
+                if not is_retriable(error) or attempt == attempts - 1:
+                    raise
+            # Jitter, not cryptography.
+            time.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311
+            delay = min(delay * 2, 1.0)
+    return wrapper
+
+
+def _write_engine():
+    engine = get_engine()
+    if engine.dialect.name != 'sqlite':
+        return engine
+    # Same pool, but transactions start with BEGIN IMMEDIATE.
+    return engine.execution_options(sqlite_begin='IMMEDIATE')
+
+
+@contextlib.contextmanager
+def reader():
+    """A read-only session; on SQLite it never waits for writers (WAL)."""
+    with orm.Session(get_engine(), expire_on_commit=False) as session:
+        with session.begin():
+            yield session
+
+
+@contextlib.contextmanager
+def writer():
+    """A read-write session committed on exit, rolled back on error."""
+    with orm.Session(_write_engine(), expire_on_commit=False) as session:
+        with session.begin():
+            yield session

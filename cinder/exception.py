@@ -1,0 +1,111 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Domain exceptions.
+
+Each carries the HTTP status it maps to (``code``) and a message template
+worded as Cinder words it, because clients and operators match on both; the
+API turns them into fault bodies in one place (cinder.api.faults).
+"""
+
+
+class CinderException(Exception):
+    message = 'An unknown exception occurred.'
+    code = 500
+    headers = {}
+    safe = False  # True: the message may be shown to API users on a 500
+
+    def __init__(self, message=None, **kwargs):
+        self.kwargs = kwargs
+        if message is None:
+            try:
+                message = self.message % kwargs
+            except (KeyError, TypeError):
+                message = self.message
+        self.msg = str(message)
+        super().__init__(self.msg)
+
+
+class ConfigError(CinderException):
+    message = 'Invalid configuration: %(reason)s'
+
+
+class DBNotConfigured(CinderException):
+    message = 'The database layer is used before it was configured.'
+
+
+class DBConnectionError(CinderException):
+    message = 'Cannot connect to the database %(url)s: %(reason)s'
+
+
+class DBSchemaOutOfDate(CinderException):
+    message = ("The database schema is at revision %(current)s but this "
+               "release needs %(head)s: run 'cinder-manage db sync'.")
+
+
+class Invalid(CinderException):
+    message = 'Unacceptable parameters.'
+    code = 400
+
+
+class InvalidInput(Invalid):
+    message = 'Invalid input received: %(reason)s'
+
+
+class MalformedRequestUrl(Invalid):
+    message = 'Malformed request url'
+
+
+class InvalidAPIVersionString(Invalid):
+    message = ('API Version String %(version)s is of invalid format. Must be '
+               'of format MajorNum.MinorNum.')
+
+
+class InvalidGlobalAPIVersion(CinderException):
+    message = ('Version %(req_ver)s is not supported by the API. Minimum is '
+               '%(min_ver)s and maximum is %(max_ver)s.')
+    code = 406
+
+
+class NotAuthorized(CinderException):
+    message = 'Not authorized.'
+    code = 403
+
+
+class PolicyNotAuthorized(NotAuthorized):
+    message = "Policy doesn't allow %(action)s to be performed."
+
+
+class NotFound(CinderException):
+    message = 'Resource could not be found.'
+    code = 404
+    safe = True
+
+
+class ExtensionNotFound(NotFound):
+    message = 'Extension %(alias)s could not be found.'
+
+
+class ServiceNotFound(NotFound):
+    message = 'Service %(service_id)s could not be found.'
+
+
+class ValidationError(Invalid):
+    message = '%(detail)s'
+
+
+class MalformedRequestBody(Invalid):
+    message = 'Malformed message body: %(reason)s'
+
+
+class InvalidContentType(Invalid):
+    message = 'Invalid content type %(content_type)s.'
+    code = 415

@@ -1,0 +1,141 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Routing, faults, request ids and the extensions resource."""
+
+import pytest
+import webob
+
+from cinder.api import faults
+from cinder.api.v3 import extensions
+from cinder.api.v3 import router
+from cinder import context
+from cinder import exception
+
+PROJECT = '0123456789abcdef0123456789abcdef'
+TOKEN = {'X-Auth-Token': 'user1:%s' % PROJECT}
+
+
+@pytest.mark.parametrize('path', ['/v3/extensions',
+                                  '/v3/%s/extensions' % PROJECT])
+def test_extensions_with_and_without_project(request_app, path):
+    response = request_app(path, headers=TOKEN)
+    assert response.status_int == 200
+    assert response.json == {'extensions': []}
+
+
+def test_extensions_follow_the_route_table():
+    provided = extensions.provided(frozenset({'/os-availability-zone'}))
+    assert [ext['alias'] for ext in provided] == ['os-availability-zone']
+    assert extensions.provided(frozenset()) == []
+
+
+def test_unknown_extension_is_404(request_app):
+    response = request_app('/v3/extensions/os-nothing')
+    assert response.status_int == 404
+    assert response.json == {'itemNotFound': {
+        'code': 404, 'message': 'Extension os-nothing could not be found.'}}
+
+
+def test_url_project_must_be_the_callers(request_app):
+    response = request_app('/v3/abcdef/extensions', headers=TOKEN)
+    assert response.status_int == 400
+    assert response.json == {'badRequest': {
+        'code': 400, 'message': 'Malformed request url'}}
+
+
+def test_non_hex_project_segment_is_404(request_app):
+    response = request_app('/v3/admin/extensions',
+                           headers={'X-Auth-Token': 'admin:admin'})
+    assert response.status_int == 404
+
+
+@pytest.mark.parametrize('path', ['/nothing', '/v3/nothing', '/v2/volumes',
+                                  '/v3/%s/' % PROJECT])
+def test_unknown_paths_are_json_404(request_app, path):
+    response = request_app(path, headers=TOKEN)
+    assert response.status_int == 404
+    assert response.content_type == 'application/json'
+    assert response.json['itemNotFound']['code'] == 404
+
+
+def test_wrong_method_is_405_with_allow(request_app):
+    response = request_app('/v3/extensions', method='DELETE')
+    assert response.status_int == 405
+    assert response.headers['Allow'] == 'GET'
+    assert response.json['badMethod']['code'] == 405
+
+
+def test_request_id_on_every_response(request_app):
+    for path in ('/', '/v3/', '/v3/extensions', '/nothing', '/healthcheck'):
+        response = request_app(path)
+        request_id = response.headers['x-openstack-request-id']
+        assert request_id.startswith('req-')
+        assert response.headers['x-compute-request-id'] == request_id
+
+
+def test_healthcheck_needs_no_auth(conf):
+    from cinder.api import app as api_app
+    conf.set_override('auth_strategy', 'keystone')
+    response = webob.Request.blank('/healthcheck').get_response(
+        api_app.load_app(conf))
+    assert response.status_int == 200
+
+
+def test_body_over_the_limit_is_413(conf, request_app):
+    conf.set_override('max_request_body_size', 100, group='oslo_middleware')
+    response = request_app('/v3/extensions', method='POST', body='x' * 101,
+                           headers={'Content-Type': 'application/json'})
+    assert response.status_int == 413
+    assert response.json['overLimit']['code'] == 413
+    assert 'max_request_body_size (100)' in (
+        response.json['overLimit']['message'])
+
+
+def _router_with(handler):
+    import cinder.conf
+    table = (('/boom', {'GET': handler}),)
+    app = router.APIRouter(cinder.conf.CONF, route_table=table)
+
+    def send(path='/boom'):
+        req = webob.Request.blank(path)
+        req.environ['cinder.context'] = context.RequestContext(
+            user_id='u', project_id=PROJECT, overwrite=False)
+        return req.get_response(app)
+    return send
+
+
+def test_domain_errors_become_faults(conf):
+    def handler(req):
+        raise exception.InvalidInput(reason='size must be > 0')
+    response = _router_with(handler)()
+    assert response.status_int == 400
+    assert response.json == {'badRequest': {
+        'code': 400, 'message': 'Invalid input received: size must be > 0'}}
+    assert response.headers['OpenStack-API-Version'] == 'volume 3.0'
+
+
+def test_unexpected_errors_are_a_generic_500(request_app, conf):
+    from cinder.api.middleware import fault
+
+    def crash(environ, start_response):
+        raise RuntimeError('secret internals')
+    response = webob.Request.blank('/').get_response(fault.FaultWrapper(crash))
+    assert response.status_int == 500
+    assert response.json == {'computeFault': {
+        'code': 500, 'message': faults.GENERIC_500}}
+    assert 'secret' not in response.text
+
+
+def test_fault_names():
+    assert faults.FAULT_NAMES[413] == 'overLimit'
+    body = faults.fault_response(409, 'dup').json
+    assert body == {'conflictingRequest': {'code': 409, 'message': 'dup'}}

@@ -1,0 +1,108 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The DB layer on SQLite, MariaDB/MySQL and PostgreSQL: migrations, models,
+the start-up check and cinder-manage."""
+
+import pytest
+
+from cinder.cmd import manage
+from cinder.db import api as db_api
+from cinder.db import migration
+from cinder.db import models
+from cinder import exception
+from cinder.objects import service
+from tests.unit import db_fixtures
+
+
+@pytest.fixture(params=db_fixtures.BACKENDS)
+def database(request, conf, tmp_path):
+    """Configure the DB layer on an empty database of each backend."""
+    gen = db_fixtures.temporary_database(request.param, tmp_path)
+    url = next(gen)
+    conf.set_override('connection', url, group='database')
+    db_api.configure(conf)
+    yield request.param
+    db_api.dispose()
+    next(gen, None)
+
+
+def test_head_constant_is_the_newest_migration():
+    from alembic import script
+    scripts = script.ScriptDirectory.from_config(migration.alembic_config())
+    assert scripts.get_current_head() == migration.HEAD
+
+
+def test_sync_then_models_match_migrations(database):
+    from alembic import autogenerate
+    from alembic import migration as alembic_migration
+    assert migration.db_version() is None
+    migration.db_sync()
+    assert migration.db_version() == migration.HEAD
+    with db_api.get_engine().connect() as connection:
+        context = alembic_migration.MigrationContext.configure(connection)
+        diff = autogenerate.compare_metadata(context, models.Base.metadata)
+    assert diff == []
+
+
+def test_start_up_check(database):
+    if database == 'sqlite':
+        migration.ensure_schema()  # the embedded default upgrades itself
+        assert migration.db_version() == migration.HEAD
+        return
+    with pytest.raises(exception.DBSchemaOutOfDate, match='db sync'):
+        migration.ensure_schema()
+    migration.db_sync()
+    migration.ensure_schema()
+
+
+def test_services_round_trip(database):
+    migration.db_sync()
+    created = service.create('host1@lvm', 'cinder-volume',
+                             availability_zone='az1')
+    service.report_alive(created.id)
+    service.report_alive(created.id)
+    service.update(created.id, disabled=True, disabled_reason='maintenance')
+    fetched = service.get(created.id)
+    assert fetched.report_count == 2
+    assert fetched.last_seen_up is not None
+    assert fetched.disabled and fetched.disabled_reason == 'maintenance'
+    assert [s.host for s in service.get_all(binary='cinder-volume')] == [
+        'host1@lvm']
+    with pytest.raises(exception.ServiceNotFound):
+        service.get(created.id + 1000)
+
+
+def test_duplicate_service_is_refused(database):
+    import sqlalchemy.exc
+    migration.db_sync()
+    service.create('host1', 'cinder-scheduler')
+    with pytest.raises(sqlalchemy.exc.IntegrityError):
+        service.create('host1', 'cinder-scheduler')
+
+
+def test_cinder_manage_db_sync_and_version(database, conf, tmp_path, capsys):
+    config = tmp_path / 'manage.conf'
+    config.write_text('[database]\nconnection = %s\n'
+                      % conf.database.connection)
+    assert manage.main(['--config-file', str(config), 'db', 'version']) == 0
+    assert capsys.readouterr().out.strip() == 'None'
+    assert manage.main(['--config-file', str(config), 'db', 'sync']) == 0
+    assert manage.main(['--config-file', str(config), 'db', 'version']) == 0
+    assert capsys.readouterr().out.strip().endswith(migration.HEAD)
+
+
+def test_url_gets_the_shipped_drivers():
+    assert db_api.normalize_url('mysql://u:p@h/db').drivername == (
+        'mysql+pymysql')
+    assert db_api.normalize_url('mysql://h/db').query['charset'] == 'utf8mb4'
+    assert db_api.normalize_url('postgresql://h/db').drivername == (
+        'postgresql+psycopg')

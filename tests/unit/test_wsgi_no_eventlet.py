@@ -1,0 +1,60 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Loading the app the way uWSGI, gunicorn and mod_wsgi do: the server's
+argv is ignored and nothing is monkey-patched (eventlet is not imported)."""
+
+import json
+import os
+import subprocess
+import sys
+
+PROBE = r'''
+import json, socket, sys, threading, time, _thread
+sys.argv = json.loads(sys.argv[1])
+import cinder.wsgi.api
+app = cinder.wsgi.api.application
+print(json.dumps({
+    'eventlet_imported': 'eventlet' in sys.modules,
+    'socket': socket.socket.__module__,
+    'thread_lock_is_native': threading.Lock is _thread.allocate_lock,
+    'sleep_is_builtin': type(time.sleep) is type(len),
+    'app': type(app).__name__,
+}))
+'''
+
+
+def _load_like(server_argv, tmp_path):
+    (tmp_path / 'cinder.conf').write_text(
+        '[DEFAULT]\nauth_strategy = noauth\nstate_path = %s\n' % tmp_path)
+    env = dict(os.environ, OS_CINDER_CONFIG_DIR=str(tmp_path))
+    result = subprocess.run([sys.executable, '-c', PROBE,
+                             json.dumps(server_argv)],
+                            env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_gunicorn_style_load(tmp_path):
+    state = _load_like(['/usr/bin/gunicorn', '-w', '4', '--bind',
+                        '127.0.0.1:8776', 'cinder.wsgi.api:application'],
+                       tmp_path)
+    assert state == {'eventlet_imported': False, 'socket': 'socket',
+                     'thread_lock_is_native': True, 'sleep_is_builtin': True,
+                     'app': 'URLMap'}
+
+
+def test_uwsgi_style_load(tmp_path):
+    state = _load_like(['uwsgi'], tmp_path)
+    assert state['eventlet_imported'] is False
+    assert state['socket'] == 'socket'
+    assert state['thread_lock_is_native'] and state['sleep_is_builtin']
