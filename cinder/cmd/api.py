@@ -31,8 +31,16 @@ def main():
     from cinder import exception
     from cinder.wsgi import eventlet_server
 
+    from oslo_config import cfg
+
     conf = cinder.conf.CONF
-    cinder.conf.parse(conf, sys.argv[1:], prog='cinder-api')
+    try:
+        cinder.conf.parse(conf, sys.argv[1:], prog='cinder-api')
+    except cfg.Error as error:
+        # Logging is configured by the files that failed to load.
+        print('Cannot start the Block Storage API: %s' % error,
+              file=sys.stderr)
+        return 1
     cinder.conf.setup_logging(conf)
     log = logging.getLogger('cinder.cmd.api')
     if cinder.conf.uses_embedded_defaults(conf):
@@ -42,8 +50,11 @@ def main():
     try:
         return eventlet_server.serve(conf)
     except exception.CinderException as error:
-        log.critical('Cannot start the Block Storage API: %s', error.msg)
-        return 1
+        message = error.msg
+    except Exception as error:
+        message = '%s: %s' % (type(error).__name__, error)
+    log.critical('Cannot start the Block Storage API: %s', message)
+    return 1
 
 
 if __name__ == '__main__':

@@ -27,7 +27,6 @@ import time
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import orm
 
 from cinder import exception
 
@@ -237,15 +236,15 @@ def _write_engine():
 
 @contextlib.contextmanager
 def reader():
-    """A read-only session; on SQLite it never waits for writers (WAL)."""
-    with orm.Session(get_engine(), expire_on_commit=False) as session:
-        with session.begin():
-            yield session
+    """A connection in a read transaction; on SQLite it never waits for
+    writers (WAL)."""
+    with get_engine().begin() as connection:
+        yield connection
 
 
 @contextlib.contextmanager
 def writer():
-    """A read-write session committed on exit, rolled back on error."""
-    with orm.Session(_write_engine(), expire_on_commit=False) as session:
-        with session.begin():
-            yield session
+    """A connection in a write transaction: committed on exit, rolled back
+    on error."""
+    with _write_engine().begin() as connection:
+        yield connection

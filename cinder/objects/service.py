@@ -9,7 +9,10 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""Services (cinder-volume, cinder-scheduler ...) as stored in the database."""
+"""Services (cinder-volume, cinder-scheduler ...) as stored in the database.
+
+Functions return rows as read-only mappings (``row['host']``).
+"""
 
 import uuid
 
@@ -19,54 +22,60 @@ from cinder.db import api as db_api
 from cinder.db import models
 from cinder import exception
 
+_services = models.services
+
 
 @db_api.retry_on_db_error
 def create(host, binary, topic=None, availability_zone='nova', **values):
-    with db_api.writer() as session:
-        service = models.Service(uuid=str(uuid.uuid4()), host=host,
-                                 binary=binary, topic=topic or binary,
-                                 availability_zone=availability_zone, **values)
-        session.add(service)
-        session.flush()
-        return service
+    values.update(uuid=str(uuid.uuid4()), host=host, binary=binary,
+                  topic=topic or binary, availability_zone=availability_zone)
+    with db_api.writer() as conn:
+        result = conn.execute(sa.insert(_services).values(**values))
+        service_id = result.inserted_primary_key[0]
+        return _get(conn, service_id)
+
+
+def _get(conn, service_id):
+    row = conn.execute(sa.select(_services).where(
+        _services.c.id == service_id)).mappings().first()
+    if row is None:
+        raise exception.ServiceNotFound(service_id=service_id)
+    return row
 
 
 def get(service_id):
-    with db_api.reader() as session:
-        service = session.get(models.Service, service_id)
-        if service is None:
-            raise exception.ServiceNotFound(service_id=service_id)
-        return service
+    with db_api.reader() as conn:
+        return _get(conn, service_id)
 
 
 def get_all(**filters):
     """Services matching equality *filters* on their columns, by id."""
-    query = sa.select(models.Service).order_by(models.Service.id)
+    query = sa.select(_services).order_by(_services.c.id)
     for key, value in filters.items():
-        query = query.where(getattr(models.Service, key) == value)
-    with db_api.reader() as session:
-        return list(session.scalars(query))
+        query = query.where(_services.c[key] == value)
+    with db_api.reader() as conn:
+        return conn.execute(query).mappings().all()
 
 
 @db_api.retry_on_db_error
 def update(service_id, **values):
-    with db_api.writer() as session:
-        service = session.get(models.Service, service_id)
-        if service is None:
+    with db_api.writer() as conn:
+        result = conn.execute(sa.update(_services)
+                              .where(_services.c.id == service_id)
+                              .values(updated_at=models.utcnow(), **values))
+        if result.rowcount != 1:
             raise exception.ServiceNotFound(service_id=service_id)
-        for key, value in values.items():
-            setattr(service, key, value)
-        return service
+        return _get(conn, service_id)
 
 
 @db_api.retry_on_db_error
 def report_alive(service_id):
     """Heartbeat: count the report and remember when it was seen."""
-    with db_api.writer() as session:
-        result = session.execute(
-            sa.update(models.Service)
-            .where(models.Service.id == service_id)
-            .values(report_count=models.Service.report_count + 1,
+    with db_api.writer() as conn:
+        result = conn.execute(
+            sa.update(_services)
+            .where(_services.c.id == service_id)
+            .values(report_count=_services.c.report_count + 1,
                     last_seen_up=models.utcnow()))
         if result.rowcount != 1:
             raise exception.ServiceNotFound(service_id=service_id)

@@ -33,6 +33,7 @@ import socket
 import time
 
 import eventlet
+import eventlet.hubs
 import eventlet.patcher
 import eventlet.wsgi
 from oslo_log import log as logging
@@ -109,6 +110,10 @@ class Master:
         if pid == 0:
             code = 1
             try:
+                # A hub of its own: the parent's epoll instance is shared
+                # after fork, and would deliver one worker's events to
+                # another.
+                eventlet.hubs.use_hub()
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGHUP, signal.SIG_DFL)
                 # Ctrl-C reaches the whole process group: the master decides.
@@ -197,6 +202,7 @@ class Worker:
             keepalive=True,
             debug=False)
         eventlet.spawn_n(self._watch_signals)
+        eventlet.spawn_n(self._watch_master, os.getppid())
         self.server.wait()
 
     def _wake(self, code):
@@ -214,6 +220,14 @@ class Worker:
                     return
                 self._reload()
 
+    def _watch_master(self, master_pid):
+        # A master killed with SIGKILL cannot stop its workers: notice it
+        # and drain, rather than serve on as an orphan nobody manages.
+        while os.getppid() == master_pid:
+            eventlet.sleep(1)
+        LOG.warning('cinder-api master %d is gone; stopping', master_pid)
+        self._stop()
+
     def _stop(self):
         timeout = self.conf.graceful_shutdown_timeout
         if timeout:
@@ -229,19 +243,19 @@ class Worker:
             self.conf.reload_config_files()
             cinder.conf.setup_logging(self.conf)
             self.app.app = api_app.load_app(self.conf)
-        except BaseException as error:  # SystemExit from a bad config too
+        except Exception as error:
             LOG.error('Reload failed, still serving the previous '
                       'configuration: %s', error)
 
 
 def serve(conf):
     """Run cinder-api with *conf* already parsed; returns an exit code."""
+    app = api_app.load_app(conf)  # validates every option first
     if (conf.auth_strategy.startswith('noauth')
             and not _is_loopback_host(conf.osapi_volume_listen)):
         LOG.warning('auth_strategy = %s on %s: anyone who can reach this '
                     'address is an admin. Use it for development only.',
                     conf.auth_strategy, conf.osapi_volume_listen)
-    app = api_app.load_app(conf)
     db_api.dispose()
     return Master(conf, app).run()
 

@@ -93,8 +93,13 @@ def initialize_application():
     _fail(message)
 
 
+class StartupFailed(RuntimeError):
+    """The API cannot be built; the reason is already in the log."""
+
+
 def _fail(message):
-    # One line in the log (stderr before logging is set up), then refuse to
-    # serve: WSGI servers treat a failing import as a failed worker start.
+    # One line in the log, then an exception the WSGI server treats as a
+    # failed app load (uWSGI need-app exits, gunicorn stops booting). Not
+    # SystemExit: uWSGI hangs finalizing an interpreter that raised it.
     LOG.critical('Cannot start the Block Storage API: %s', message)
-    raise SystemExit(1)
+    raise StartupFailed(message)

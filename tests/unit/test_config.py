@@ -153,7 +153,7 @@ def test_initialize_application_logs_one_line_and_exits(monkeypatch, tmp_path,
     monkeypatch.setenv('OS_CINDER_CONFIG_DIR', str(tmp_path))
     monkeypatch.setitem(sys.modules, '__main__', types.ModuleType('__main__'))
     try:
-        with pytest.raises(SystemExit):
+        with pytest.raises(wsgi.StartupFailed):
             wsgi.initialize_application()
     finally:
         cinder.conf.CONF.reset()

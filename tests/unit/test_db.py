@@ -49,7 +49,7 @@ def test_sync_then_models_match_migrations(database):
     assert migration.db_version() == migration.HEAD
     with db_api.get_engine().connect() as connection:
         context = alembic_migration.MigrationContext.configure(connection)
-        diff = autogenerate.compare_metadata(context, models.Base.metadata)
+        diff = autogenerate.compare_metadata(context, models.metadata)
     assert diff == []
 
 
@@ -68,17 +68,19 @@ def test_services_round_trip(database):
     migration.db_sync()
     created = service.create('host1@lvm', 'cinder-volume',
                              availability_zone='az1')
-    service.report_alive(created.id)
-    service.report_alive(created.id)
-    service.update(created.id, disabled=True, disabled_reason='maintenance')
-    fetched = service.get(created.id)
-    assert fetched.report_count == 2
-    assert fetched.last_seen_up is not None
-    assert fetched.disabled and fetched.disabled_reason == 'maintenance'
-    assert [s.host for s in service.get_all(binary='cinder-volume')] == [
+    service.report_alive(created['id'])
+    service.report_alive(created['id'])
+    service.update(created['id'], disabled=True,
+                   disabled_reason='maintenance')
+    fetched = service.get(created['id'])
+    assert fetched['report_count'] == 2
+    assert fetched['last_seen_up'] is not None
+    assert fetched['disabled'] and fetched['disabled_reason'] == 'maintenance'
+    assert fetched['updated_at'] is not None
+    assert [s['host'] for s in service.get_all(binary='cinder-volume')] == [
         'host1@lvm']
     with pytest.raises(exception.ServiceNotFound):
-        service.get(created.id + 1000)
+        service.get(created['id'] + 1000)
 
 
 def test_duplicate_service_is_refused(database):

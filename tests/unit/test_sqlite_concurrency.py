@@ -41,7 +41,7 @@ def _write_through_cinder(url, worker, barrier, results):
         try:
             created = service.create('host-%d-%d' % (worker, i),
                                      'cinder-volume')
-            service.report_alive(created.id)
+            service.report_alive(created['id'])
         except Exception:
             errors += 1
     results.put(errors)
@@ -94,7 +94,7 @@ def test_two_processes_write_without_errors(conf, tmp_path):
     assert _run_two_writers(_write_through_cinder, url) == [0, 0]
     rows = service.get_all()
     assert len(rows) == 2 * WRITES
-    assert all(row.report_count == 1 for row in rows)
+    assert all(row['report_count'] == 1 for row in rows)
 
 
 def test_control_naive_sqlite_does_lock(conf, tmp_path):

@@ -17,7 +17,7 @@ from cinder.db import models
 
 connection = context.config.attributes['connection']
 context.configure(connection=connection,
-                  target_metadata=models.Base.metadata,
+                  target_metadata=models.metadata,
                   render_as_batch=connection.dialect.name == 'sqlite')
 with context.begin_transaction():
     context.run_migrations()
