@@ -18,10 +18,19 @@ import subprocess
 import sys
 
 PROBE = r'''
-import json, socket, sys, threading, time, _thread
+import importlib.util, json, os, socket, sys, threading, time, _thread
 sys.argv = json.loads(sys.argv[1])
-import cinder.wsgi.api
-app = cinder.wsgi.api.application
+if os.environ.get('LOAD_BY_PATH'):
+    # mod_wsgi's WSGIScriptAlias: the file is executed under a made-up
+    # module name, not imported as cinder.wsgi.api.
+    spec = importlib.util.spec_from_file_location(
+        '_mod_wsgi_0123abcd', os.environ['LOAD_BY_PATH'])
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    app = module.application
+else:
+    import cinder.wsgi.api
+    app = cinder.wsgi.api.application
 print(json.dumps({
     'eventlet_imported': 'eventlet' in sys.modules,
     'socket': socket.socket.__module__,
@@ -32,10 +41,10 @@ print(json.dumps({
 '''
 
 
-def _load_like(server_argv, tmp_path):
+def _load_like(server_argv, tmp_path, **env_vars):
     (tmp_path / 'cinder.conf').write_text(
         '[DEFAULT]\nauth_strategy = noauth\nstate_path = %s\n' % tmp_path)
-    env = dict(os.environ, OS_CINDER_CONFIG_DIR=str(tmp_path))
+    env = dict(os.environ, OS_CINDER_CONFIG_DIR=str(tmp_path), **env_vars)
     result = subprocess.run([sys.executable, '-c', PROBE,
                              json.dumps(server_argv)],
                             env=env, capture_output=True, text=True,
@@ -58,3 +67,12 @@ def test_uwsgi_style_load(tmp_path):
     assert state['eventlet_imported'] is False
     assert state['socket'] == 'socket'
     assert state['thread_lock_is_native'] and state['sleep_is_builtin']
+
+
+def test_mod_wsgi_style_load_by_file_path(tmp_path):
+    import importlib.util
+    # The path, without executing the module (that would build the app).
+    path = importlib.util.find_spec('cinder.wsgi.api').origin
+    state = _load_like(['mod_wsgi'], tmp_path, LOAD_BY_PATH=path)
+    assert state['app'] == 'URLMap'
+    assert state['eventlet_imported'] is False
