@@ -109,3 +109,48 @@ class MalformedRequestBody(Invalid):
 class InvalidContentType(Invalid):
     message = 'Invalid content type %(content_type)s.'
     code = 415
+
+
+class Conflict(CinderException):
+    message = 'Conflict.'
+    code = 409
+    safe = True
+
+
+class VolumeTypeNotFound(NotFound):
+    message = 'Volume type %(volume_type_id)s could not be found.'
+
+
+class VolumeTypeNotFoundByName(VolumeTypeNotFound):
+    message = 'Volume type with name %(volume_type_name)s could not be found.'
+
+
+class DefaultVolumeTypeNotFound(NotFound):
+    message = 'Default volume type can not be found.'
+
+
+class VolumeTypeExists(Conflict):
+    message = 'Volume Type %(id)s already exists.'
+
+
+class VolumeTypeExtraSpecsNotFound(NotFound):
+    message = ('Volume Type %(volume_type_id)s has no extra specs with key '
+               '%(extra_specs_key)s.')
+
+
+class VolumeTypeAccessNotFound(NotFound):
+    message = ('Volume type access not found for %(volume_type_id)s / '
+               '%(project_id)s combination.')
+
+
+class VolumeTypeAccessExists(Conflict):
+    message = ('Volume type access for %(volume_type_id)s / %(project_id)s '
+               'combination already exists.')
+
+
+class VolumeTypeDefault(Invalid):
+    message = 'The default volume type can not be deleted.'
+
+
+class VolumeTypeInUse(Invalid):
+    message = 'Target volume type is still in use.'

@@ -28,6 +28,7 @@ from cinder.conf import database as database_opts
 from cinder.db import api as db_api
 from cinder.db import migration
 from cinder import exception
+from cinder import policy
 
 LOG = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ def load_app(conf):
     validate_options(conf)
     db_api.configure(conf)
     migration.ensure_schema()
+    policy.init(conf)
     paste_file = find_paste_config(conf)
     LOG.info('Loading the API from %s', paste_file)
     try:

@@ -60,6 +60,28 @@ def json_response(body, status=200, headers=None):
     return response
 
 
+def empty_response(status=202):
+    """A response without a body (Cinder's 202 for deletes and actions)."""
+    return webob.Response(status=status, content_type=None)
+
+
+def action_for(req, actions):
+    """The (schema, handler) of the one action named by the body's key.
+
+    An action body holds exactly one key, the action's name, as in Cinder.
+    """
+    body = read_json(req)
+    if not isinstance(body, dict) or len(body) != 1:
+        raise exception.MalformedRequestBody(
+            reason='an action body holds exactly one action')
+    (name,) = body
+    if name not in actions:
+        raise exception.InvalidInput(
+            reason='There is no such action: %s. Verify the request body '
+                   'and Content-Type header and try again.' % name)
+    return actions[name]
+
+
 def read_json(req, schema=None):
     """The JSON body of *req*, validated against *schema* if given."""
     content_type = req.content_type or 'application/json'

@@ -92,6 +92,11 @@ OPTS = [
     cfg.StrOpt('project_id_regex',
                default=r'[0-9a-f\-]+',
                help='Regular expression a project id in the URL must match.'),
+    cfg.StrOpt('default_volume_type',
+               default='__DEFAULT__',
+               help='Name of the volume type used when a request names '
+                    'none. The __DEFAULT__ type exists from the first '
+                    'start; an administrator may point this elsewhere.'),
     cfg.StrOpt('transport_url',
                secret=True,
                help='The network address and optional user credentials for '

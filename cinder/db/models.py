@@ -57,3 +57,42 @@ services = sa.Table(
     sa.UniqueConstraint('uuid', name='uniq_services0uuid'),
     sa.UniqueConstraint('host', 'binary', name='uniq_services0host0binary'),
 )
+
+volume_types = sa.Table(
+    'volume_types', metadata,
+    sa.Column('id', sa.String(36), primary_key=True),
+    sa.Column('name', sa.String(255), nullable=False),
+    sa.Column('description', sa.String(255)),
+    sa.Column('is_public', sa.Boolean, nullable=False, default=True),
+    sa.Column('qos_specs_id', sa.String(36)),
+    *_timestamps(),
+    sa.UniqueConstraint('name', name='uniq_volume_types0name'),
+)
+
+volume_type_extra_specs = sa.Table(
+    'volume_type_extra_specs', metadata,
+    sa.Column('id', sa.Integer, primary_key=True),
+    sa.Column('volume_type_id', sa.String(36),
+              sa.ForeignKey('volume_types.id', ondelete='CASCADE',
+                            name='fk_extra_specs0volume_type_id'),
+              nullable=False),
+    sa.Column('key', sa.String(255), nullable=False),
+    sa.Column('value', sa.String(255)),
+    *_timestamps(),
+    sa.UniqueConstraint('volume_type_id', 'key',
+                        name='uniq_extra_specs0volume_type_id0key'),
+)
+
+# Projects that may use a private volume type.
+volume_type_projects = sa.Table(
+    'volume_type_projects', metadata,
+    sa.Column('id', sa.Integer, primary_key=True),
+    sa.Column('volume_type_id', sa.String(36),
+              sa.ForeignKey('volume_types.id', ondelete='CASCADE',
+                            name='fk_type_projects0volume_type_id'),
+              nullable=False),
+    sa.Column('project_id', sa.String(255), nullable=False),
+    *_timestamps(),
+    sa.UniqueConstraint('volume_type_id', 'project_id',
+                        name='uniq_type_projects0type0project'),
+)

@@ -45,6 +45,42 @@ def app(conf):
     return api_app.load_app(conf)
 
 
+PROJECT = '0123456789abcdef0123456789abcdef'
+OTHER_PROJECT = 'fedcba9876543210fedcba9876543210'
+
+# Keystone personas (with its implied roles admin > member > reader).
+PERSONAS = {
+    'admin': (['admin', 'member', 'reader'], PROJECT),
+    'member': (['member', 'reader'], PROJECT),
+    'reader': (['reader'], PROJECT),
+    'other_member': (['member', 'reader'], OTHER_PROJECT),
+}
+
+
+@pytest.fixture
+def v3(app, conf):
+    """Call the v3 router as a Keystone persona (no auth middleware), the
+    way CinderKeystoneContext hands requests to it."""
+    from cinder.api.v3 import router
+    from cinder import context
+    from cinder import policy
+
+    api = router.APIRouter(conf)
+
+    def send(method, path, persona='admin', body=None, headers=None):
+        roles, project = PERSONAS[persona]
+        ctx = context.RequestContext(user_id=persona, project_id=project,
+                                     roles=roles, overwrite=False)
+        ctx.is_admin = policy.check_is_admin(ctx)
+        req = webob.Request.blank(path, method=method,
+                                  headers=headers or {})
+        if body is not None:
+            req.json_body = body
+        req.environ['cinder.context'] = ctx
+        return req.get_response(api)
+    return send
+
+
 @pytest.fixture
 def request_app(app):
     """Send a request to the app; loopback by default, like a local client."""

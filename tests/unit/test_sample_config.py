@@ -30,3 +30,16 @@ def test_sample_config_is_current(tmp_path):
         committed = sample.read()
     assert output.read_text() == committed, (
         'etc/cinder/cinder.conf.sample is stale: run tox -e genconfig')
+
+
+def test_sample_policy_is_current(tmp_path):
+    output = tmp_path / 'policy.yaml.sample'
+    generator = os.path.join(os.path.dirname(sys.executable),
+                             'oslopolicy-sample-generator')
+    config = os.path.join(ROOT, 'etc/cinder/cinder-policy-generator.conf')
+    subprocess.run([generator, '--config-file', config,
+                    '--output-file', str(output)], check=True, cwd=ROOT)
+    with open(os.path.join(ROOT, 'etc/cinder/policy.yaml.sample')) as sample:
+        committed = sample.read()
+    assert output.read_text() == committed, (
+        'etc/cinder/policy.yaml.sample is stale: run tox -e genpolicy')

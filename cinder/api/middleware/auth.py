@@ -20,6 +20,7 @@ from cinder.api import faults
 from cinder.api import wsgi
 import cinder.conf
 from cinder import context
+from cinder import policy
 
 LOG = logging.getLogger(__name__)
 
@@ -102,5 +103,6 @@ class CinderKeystoneContext:
         if not ctx.user_id or not ctx.project_id:
             return faults.fault_response(
                 401, 'The token does not name a user and a project.')
+        ctx.is_admin = policy.check_is_admin(ctx)
         req.environ[wsgi.CONTEXT_KEY] = ctx
         return self.application

@@ -29,6 +29,7 @@ import webob.exc
 from cinder.api import faults
 from cinder.api import microversions
 from cinder.api.v3 import extensions
+from cinder.api.v3 import volume_types
 from cinder.api import wsgi
 import cinder.conf
 from cinder import exception
@@ -41,6 +42,34 @@ ROUTES = (
     }),
     ('/extensions/{alias}', {
         'GET': extensions.show_extension,
+    }),
+    ('/types', {
+        'GET': volume_types.list_volume_types,
+        'POST': volume_types.create_volume_type,
+    }),
+    # Before /types/{type_id}, which would take "default" as an id.
+    ('/types/default', {
+        'GET': volume_types.show_default_volume_type,
+    }),
+    ('/types/{type_id}', {
+        'GET': volume_types.show_volume_type,
+        'PUT': volume_types.update_volume_type,
+        'DELETE': volume_types.delete_volume_type,
+    }),
+    ('/types/{type_id}/extra_specs', {
+        'GET': volume_types.list_extra_specs,
+        'POST': volume_types.create_extra_specs,
+    }),
+    ('/types/{type_id}/extra_specs/{key}', {
+        'GET': volume_types.show_extra_spec,
+        'PUT': volume_types.update_extra_spec,
+        'DELETE': volume_types.delete_extra_spec,
+    }),
+    ('/types/{type_id}/os-volume-type-access', {
+        'GET': volume_types.list_type_access,
+    }),
+    ('/types/{type_id}/action', {
+        'POST': volume_types.volume_type_action,
     }),
 )
 
