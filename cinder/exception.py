@@ -98,6 +98,10 @@ class ServiceNotFound(NotFound):
     message = 'Service %(service_id)s could not be found.'
 
 
+class HostBinaryNotFound(NotFound):
+    message = 'Could not find binary %(binary)s on host %(host)s.'
+
+
 class ValidationError(Invalid):
     message = '%(detail)s'
 

@@ -97,6 +97,11 @@ OPTS = [
                help='Name of the volume type used when a request names '
                     'none. The __DEFAULT__ type exists from the first '
                     'start; an administrator may point this elsewhere.'),
+    cfg.IntOpt('service_down_time',
+               default=60,
+               min=1,
+               help='Seconds since its last heartbeat after which a service '
+                    'is shown as down.'),
     cfg.StrOpt('transport_url',
                secret=True,
                help='The network address and optional user credentials for '

@@ -48,6 +48,13 @@ def get(service_id):
         return _get(conn, service_id)
 
 
+def is_up(service, down_time, now=None):
+    """Whether *service* reported within *down_time* seconds."""
+    last = service['last_seen_up'] or service['created_at']
+    now = now or models.utcnow()
+    return abs((now - last).total_seconds()) <= down_time
+
+
 def get_all(**filters):
     """Services matching equality *filters* on their columns, by id."""
     query = sa.select(_services).order_by(_services.c.id)
@@ -76,6 +83,7 @@ def report_alive(service_id):
             sa.update(_services)
             .where(_services.c.id == service_id)
             .values(report_count=_services.c.report_count + 1,
-                    last_seen_up=models.utcnow()))
+                    last_seen_up=models.utcnow(),
+                    updated_at=models.utcnow()))
         if result.rowcount != 1:
             raise exception.ServiceNotFound(service_id=service_id)

@@ -29,10 +29,11 @@ TOKEN = {'X-Auth-Token': 'user1:%s' % PROJECT}
 def test_extensions_with_and_without_project(request_app, path):
     response = request_app(path, headers=TOKEN)
     assert response.status_int == 200
-    aliases = [ext['alias'] for ext in response.json['extensions']]
-    assert aliases == ['os-types-manage', 'os-types-extra-specs',
-                       'os-volume-type-access']
-    assert response.json['extensions'][0] == {
+    aliases = {ext['alias'] for ext in response.json['extensions']}
+    assert aliases == {'os-availability-zone', 'os-services',
+                       'os-extended-services', 'os-types-manage',
+                       'os-types-extra-specs', 'os-volume-type-access'}
+    assert response.json['extensions'][1] == {
         'alias': 'os-types-manage', 'name': 'TypesManage',
         'description': 'Types manage support.',
         'updated': '2011-08-24T00:00:00+00:00', 'links': []}

@@ -29,6 +29,7 @@ import webob.exc
 from cinder.api import faults
 from cinder.api import microversions
 from cinder.api.v3 import extensions
+from cinder.api.v3 import services
 from cinder.api.v3 import volume_types
 from cinder.api import wsgi
 import cinder.conf
@@ -42,6 +43,15 @@ ROUTES = (
     }),
     ('/extensions/{alias}', {
         'GET': extensions.show_extension,
+    }),
+    ('/os-availability-zone', {
+        'GET': services.list_availability_zones,
+    }),
+    ('/os-services', {
+        'GET': services.list_services,
+    }),
+    ('/os-services/{action}', {
+        'PUT': services.update_service,
     }),
     ('/types', {
         'GET': volume_types.list_volume_types,

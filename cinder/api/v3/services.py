@@ -1,0 +1,104 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Handlers for /os-services (admin) and /os-availability-zone (anyone)."""
+
+from cinder.api.schemas import services as schemas
+from cinder.api import wsgi
+import cinder.conf
+from cinder import exception
+from cinder.objects import service
+from cinder.policies import services as policies
+
+VOLUME_BINARY = 'cinder-volume'
+
+
+def _time(value):
+    return value.isoformat() if value else None
+
+
+def _view(svc, down_time):
+    view = {
+        'binary': svc['binary'],
+        'host': svc['host'],
+        'zone': svc['availability_zone'],
+        'status': 'disabled' if svc['disabled'] else 'enabled',
+        'state': 'up' if service.is_up(svc, down_time) else 'down',
+        'updated_at': _time(svc['updated_at']),
+        'disabled_reason': svc['disabled_reason'],
+    }
+    if svc['binary'] == VOLUME_BINARY:
+        view.update(replication_status=svc['replication_status'],
+                    active_backend_id=svc['active_backend_id'],
+                    frozen=svc['frozen'])
+    return view
+
+
+def list_services(req):
+    """GET /os-services[?host=&binary=]: 200 and the services' state."""
+    req.context.can(policies.GET_ALL)
+    filters = {key: req.GET[key] for key in ('host', 'binary')
+               if req.GET.get(key)}
+    if 'service' in req.GET and 'binary' not in filters:
+        filters['binary'] = req.GET['service']
+    down_time = cinder.conf.CONF.service_down_time
+    return wsgi.json_response({'services': [
+        _view(svc, down_time) for svc in service.get_all(**filters)]})
+
+
+def _set_disabled(req, schema, disabled):
+    body = wsgi.read_json(req, schema)
+    host = body['host']
+    binary = body.get('binary') or body.get('service')
+    if not binary:
+        raise exception.InvalidInput(reason='Missing required element '
+                                            "'binary' in request body.")
+    matches = service.get_all(host=host, binary=binary)
+    if not matches:
+        raise exception.HostBinaryNotFound(host=host, binary=binary)
+    reason = body.get('disabled_reason') if disabled else None
+    service.update(matches[0]['id'], disabled=disabled,
+                   disabled_reason=reason)
+    result = {'host': host, 'service': binary, 'binary': binary,
+              'disabled': disabled,
+              'status': 'disabled' if disabled else 'enabled'}
+    if reason:
+        result['disabled_reason'] = reason
+    return result
+
+
+UPDATES = {
+    'enable': (schemas.ENABLE_DISABLE, False),
+    'disable': (schemas.ENABLE_DISABLE, True),
+    'disable-log-reason': (schemas.DISABLE_LOG_REASON, True),
+}
+
+
+def update_service(req):
+    """PUT /os-services/{action}: enable, disable, disable-log-reason."""
+    req.context.can(policies.UPDATE)
+    action = req.urlvars['action']
+    if action not in UPDATES:
+        raise exception.NotFound('Unknown action: %s' % action)
+    schema, disabled = UPDATES[action]
+    return wsgi.json_response(_set_disabled(req, schema, disabled))
+
+
+def list_availability_zones(req):
+    """GET /os-availability-zone: 200; a zone is available when one of its
+    volume services is enabled. No policy, as in Cinder."""
+    zones = {}
+    for svc in service.get_all(binary=VOLUME_BINARY):
+        zone = svc['availability_zone']
+        zones[zone] = zones.get(zone, False) or not svc['disabled']
+    return wsgi.json_response({'availabilityZoneInfo': [
+        {'zoneName': name, 'zoneState': {'available': available}}
+        for name, available in sorted(zones.items())]})
