@@ -158,3 +158,10 @@ class VolumeTypeDefault(Invalid):
 
 class VolumeTypeInUse(Invalid):
     message = 'Target volume type is still in use.'
+
+
+class OverQuota(CinderException):
+    message = 'Quota exceeded for resources: %(overs)s'
+    code = 413
+    safe = True
+    headers = {'Retry-After': '0'}

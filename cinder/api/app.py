@@ -25,6 +25,7 @@ from paste import deploy
 
 from cinder.conf import api as api_opts
 from cinder.conf import database as database_opts
+from cinder.conf import quota as quota_opts
 from cinder.db import api as db_api
 from cinder.db import migration
 from cinder import exception
@@ -64,7 +65,8 @@ def find_paste_config(conf):
 
 def validate_options(conf):
     """Read every option this project owns, so a bad value fails now."""
-    groups = ((None, api_opts.OPTS), (database_opts.GROUP, database_opts.OPTS))
+    groups = ((None, api_opts.OPTS + quota_opts.OPTS),
+              (database_opts.GROUP, database_opts.OPTS))
     for group, opts in groups:
         section = conf if group is None else conf[group]
         for opt in opts:

@@ -63,7 +63,9 @@ def from_exception(error):
         message = error.msg
         if error.code >= 500 and not error.safe:
             message = GENERIC_500
-        return fault_response(error.code, message, headers=error.headers)
+        extra = {'retryAfter': '0'} if error.code == 413 else {}
+        return fault_response(error.code, message, headers=error.headers,
+                              **extra)
     if isinstance(error, webob.exc.HTTPException):
         headers = {}
         if 'Allow' in error.headers:

@@ -13,10 +13,11 @@
 
 from cinder.conf import api
 from cinder.conf import database
+from cinder.conf import quota
 
 
 def list_opts():
     return [
-        ('DEFAULT', api.OPTS),
+        ('DEFAULT', api.OPTS + quota.OPTS),
         (database.GROUP, database.OPTS),
     ]

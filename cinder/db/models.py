@@ -96,3 +96,58 @@ volume_type_projects = sa.Table(
     sa.UniqueConstraint('volume_type_id', 'project_id',
                         name='uniq_type_projects0type0project'),
 )
+
+# Per-project limits that differ from the defaults.
+quotas = sa.Table(
+    'quotas', metadata,
+    sa.Column('id', sa.Integer, primary_key=True),
+    sa.Column('project_id', sa.String(255), nullable=False),
+    sa.Column('resource', sa.String(300), nullable=False),
+    sa.Column('hard_limit', sa.Integer, nullable=False),
+    *_timestamps(),
+    sa.UniqueConstraint('project_id', 'resource',
+                        name='uniq_quotas0project_id0resource'),
+)
+
+# Limits of a quota class; the class "default" supplies default quotas.
+quota_classes = sa.Table(
+    'quota_classes', metadata,
+    sa.Column('id', sa.Integer, primary_key=True),
+    sa.Column('class_name', sa.String(255), nullable=False),
+    sa.Column('resource', sa.String(300), nullable=False),
+    sa.Column('hard_limit', sa.Integer, nullable=False),
+    *_timestamps(),
+    sa.UniqueConstraint('class_name', 'resource',
+                        name='uniq_quota_classes0class_name0resource'),
+)
+
+# What a project uses (in_use) and holds for work in progress (reserved).
+quota_usages = sa.Table(
+    'quota_usages', metadata,
+    sa.Column('id', sa.Integer, primary_key=True),
+    sa.Column('project_id', sa.String(255), nullable=False),
+    sa.Column('resource', sa.String(300), nullable=False),
+    sa.Column('in_use', sa.Integer, nullable=False, default=0),
+    sa.Column('reserved', sa.Integer, nullable=False, default=0),
+    *_timestamps(),
+    sa.UniqueConstraint('project_id', 'resource',
+                        name='uniq_quota_usages0project_id0resource'),
+)
+
+# One reserved delta of one resource, until committed or rolled back.
+reservations = sa.Table(
+    'reservations', metadata,
+    sa.Column('id', sa.Integer, primary_key=True),
+    sa.Column('uuid', sa.String(36), nullable=False),
+    sa.Column('usage_id', sa.Integer,
+              sa.ForeignKey('quota_usages.id',
+                            name='fk_reservations0usage_id'),
+              nullable=False),
+    sa.Column('project_id', sa.String(255), nullable=False),
+    sa.Column('resource', sa.String(300), nullable=False),
+    sa.Column('delta', sa.Integer, nullable=False),
+    sa.Column('expire', sa.DateTime, nullable=False),
+    *_timestamps(),
+    sa.Index('ix_reservations0uuid', 'uuid'),
+    sa.Index('ix_reservations0expire', 'expire'),
+)

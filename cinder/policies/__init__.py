@@ -14,6 +14,7 @@
 import itertools
 
 from cinder.policies import base
+from cinder.policies import quotas
 from cinder.policies import services
 from cinder.policies import volume_types
 
@@ -22,6 +23,7 @@ def list_rules():
     """Entry point oslo.policy.policies: every default rule."""
     return list(itertools.chain(
         base.list_rules(),
+        quotas.list_rules(),
         services.list_rules(),
         volume_types.list_rules(),
     ))

@@ -20,6 +20,7 @@ import webob
 from cinder.api import app as api_app
 import cinder.conf
 from cinder.db import api as db_api
+from tests.unit import db_fixtures
 
 
 @pytest.fixture
@@ -92,3 +93,15 @@ def request_app(app):
             req.body = body if isinstance(body, bytes) else body.encode()
         return req.get_response(app)
     return send
+
+
+@pytest.fixture(params=db_fixtures.BACKENDS)
+def database(request, conf, tmp_path):
+    """Configure the DB layer on an empty database of each backend."""
+    gen = db_fixtures.temporary_database(request.param, tmp_path)
+    url = next(gen)
+    conf.set_override('connection', url, group='database')
+    db_api.configure(conf)
+    yield request.param
+    db_api.dispose()
+    next(gen, None)

@@ -32,7 +32,9 @@ def test_extensions_with_and_without_project(request_app, path):
     aliases = {ext['alias'] for ext in response.json['extensions']}
     assert aliases == {'os-availability-zone', 'os-services',
                        'os-extended-services', 'os-types-manage',
-                       'os-types-extra-specs', 'os-volume-type-access'}
+                       'os-types-extra-specs', 'os-volume-type-access',
+                       'os-quota-sets', 'os-quota-class-sets',
+                       'os-used-limits'}
     assert response.json['extensions'][1] == {
         'alias': 'os-types-manage', 'name': 'TypesManage',
         'description': 'Types manage support.',

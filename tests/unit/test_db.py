@@ -20,19 +20,6 @@ from cinder.db import migration
 from cinder.db import models
 from cinder import exception
 from cinder.objects import service
-from tests.unit import db_fixtures
-
-
-@pytest.fixture(params=db_fixtures.BACKENDS)
-def database(request, conf, tmp_path):
-    """Configure the DB layer on an empty database of each backend."""
-    gen = db_fixtures.temporary_database(request.param, tmp_path)
-    url = next(gen)
-    conf.set_override('connection', url, group='database')
-    db_api.configure(conf)
-    yield request.param
-    db_api.dispose()
-    next(gen, None)
 
 
 def test_head_constant_is_the_newest_migration():

@@ -29,6 +29,7 @@ import webob.exc
 from cinder.api import faults
 from cinder.api import microversions
 from cinder.api.v3 import extensions
+from cinder.api.v3 import quotas
 from cinder.api.v3 import services
 from cinder.api.v3 import volume_types
 from cinder.api import wsgi
@@ -43,6 +44,21 @@ ROUTES = (
     }),
     ('/extensions/{alias}', {
         'GET': extensions.show_extension,
+    }),
+    ('/limits', {
+        'GET': quotas.show_limits,
+    }),
+    ('/os-quota-sets/{quota_project_id}', {
+        'GET': quotas.show_quota_set,
+        'PUT': quotas.update_quota_set,
+        'DELETE': quotas.delete_quota_set,
+    }),
+    ('/os-quota-sets/{quota_project_id}/defaults', {
+        'GET': quotas.show_quota_defaults,
+    }),
+    ('/os-quota-class-sets/{class_name}', {
+        'GET': quotas.show_quota_class_set,
+        'PUT': quotas.update_quota_class_set,
     }),
     ('/os-availability-zone', {
         'GET': services.list_availability_zones,

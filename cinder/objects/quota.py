@@ -1,0 +1,306 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Quotas: limits, usage and the reservations that enforce them.
+
+A limit comes from the project's own row, else from the quota class
+"default", else from the quota_* options; -1 means unlimited. Work that
+consumes a resource first reserve()s it, then commit()s or rollback()s the
+reservation. reserve() locks the project's usage rows (in a fixed order, so
+two requests cannot deadlock) and checks every limit inside that
+transaction, so concurrent requests can neither exceed a limit nor leak
+usage.
+"""
+
+import datetime
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+
+import cinder.conf
+from cinder.db import api as db_api
+from cinder.db import models
+from cinder import exception
+
+_quotas = models.quotas
+_classes = models.quota_classes
+_usages = models.quota_usages
+_reservations = models.reservations
+
+DEFAULT_CLASS = 'default'
+# Resource -> the option holding its default limit.
+BASE_RESOURCES = {
+    'volumes': 'quota_volumes',
+    'snapshots': 'quota_snapshots',
+    'gigabytes': 'quota_gigabytes',
+    'backups': 'quota_backups',
+    'backup_gigabytes': 'quota_backup_gigabytes',
+    'groups': 'quota_groups',
+    'per_volume_gigabytes': 'per_volume_size_limit',
+}
+# A limit on the size of one volume: checked, never counted.
+UNTRACKED = frozenset({'per_volume_gigabytes'})
+PER_TYPE = ('volumes', 'gigabytes', 'snapshots')
+MAX_LIMIT = 2 ** 31 - 1
+
+
+def _type_names(conn):
+    return conn.execute(sa.select(models.volume_types.c.name)).scalars()
+
+
+def resources(conn):
+    """Every quota resource: the base ones and one set per volume type."""
+    names = list(BASE_RESOURCES)
+    for type_name in _type_names(conn):
+        names.extend('%s_%s' % (res, type_name) for res in PER_TYPE)
+    return names
+
+
+def _class_limits(conn, class_name):
+    return dict(conn.execute(
+        sa.select(_classes.c.resource, _classes.c.hard_limit)
+        .where(_classes.c.class_name == class_name)).all())
+
+
+def _defaults(conn):
+    conf = cinder.conf.CONF
+    from_class = (_class_limits(conn, DEFAULT_CLASS)
+                  if conf.use_default_quota_class else {})
+    limits = {}
+    for resource in resources(conn):
+        option = BASE_RESOURCES.get(resource)
+        default = getattr(conf, option) if option else -1
+        limits[resource] = from_class.get(resource, default)
+    return limits
+
+
+def _project_limits(conn, project_id):
+    limits = _defaults(conn)
+    rows = conn.execute(
+        sa.select(_quotas.c.resource, _quotas.c.hard_limit)
+        .where(_quotas.c.project_id == project_id)).all()
+    limits.update((resource, limit) for resource, limit in rows
+                  if resource in limits)
+    return limits
+
+
+def _usage(conn, project_id):
+    rows = conn.execute(sa.select(_usages).where(
+        _usages.c.project_id == project_id)).mappings().all()
+    return {row['resource']: row for row in rows}
+
+
+def get_defaults():
+    with db_api.reader() as conn:
+        return _defaults(conn)
+
+
+def get_project_quotas(project_id, usages=False):
+    """{resource: limit}, or {resource: {limit, in_use, reserved}}."""
+    with db_api.reader() as conn:
+        limits = _project_limits(conn, project_id)
+        if not usages:
+            return limits
+        used = _usage(conn, project_id)
+    return {resource: {'limit': limit,
+                       'in_use': used[resource]['in_use']
+                       if resource in used else 0,
+                       'reserved': used[resource]['reserved']
+                       if resource in used else 0}
+            for resource, limit in limits.items()}
+
+
+def _validate(conn, values):
+    """Integers >= -1 for known resources; Cinder's 400 otherwise."""
+    known = set(resources(conn))
+    bad = sorted(set(values) - known)
+    if bad:
+        raise exception.InvalidInput(
+            reason='Bad key(s) in quota set: %s' % ', '.join(bad))
+    clean = {}
+    for resource, value in values.items():
+        try:
+            clean[resource] = int(str(value).strip())
+        except ValueError:
+            raise exception.InvalidInput(
+                reason='%s must be an integer.' % resource)
+        if not -1 <= clean[resource] <= MAX_LIMIT:
+            raise exception.InvalidInput(
+                reason='%s must be an integer between -1 and %d.'
+                       % (resource, MAX_LIMIT))
+    return clean
+
+
+def _upsert(conn, table, key_column, key, limits):
+    now = models.utcnow()
+    for resource, limit in limits.items():
+        updated = conn.execute(
+            sa.update(table).where(table.c[key_column] == key,
+                                   table.c.resource == resource)
+            .values(hard_limit=limit, updated_at=now))
+        if updated.rowcount == 0:
+            conn.execute(sa.insert(table).values(
+                {key_column: key, 'resource': resource,
+                 'hard_limit': limit, 'created_at': now}))
+
+
+@db_api.retry_on_db_error
+def update_project_quotas(project_id, values):
+    """Set limits; a limit below what is in use or reserved is a 400."""
+    with db_api.writer() as conn:
+        limits = _validate(conn, values)
+        used = _usage(conn, project_id)
+        for resource, limit in limits.items():
+            usage = used.get(resource)
+            current = usage['in_use'] + usage['reserved'] if usage else 0
+            if limit != -1 and limit < current:
+                raise exception.InvalidInput(
+                    reason='Quota %s limit must be equal or greater than '
+                           'existing resources. Current usage is %d and the '
+                           'requested limit is %d.'
+                           % (resource, current, limit))
+        _upsert(conn, _quotas, 'project_id', project_id, limits)
+        return _project_limits(conn, project_id)
+
+
+@db_api.retry_on_db_error
+def delete_project_quotas(project_id):
+    """Back to the defaults."""
+    with db_api.writer() as conn:
+        conn.execute(sa.delete(_quotas).where(
+            _quotas.c.project_id == project_id))
+
+
+def get_class(class_name):
+    with db_api.reader() as conn:
+        limits = _defaults(conn)
+        limits.update(_class_limits(conn, class_name))
+        return limits
+
+
+@db_api.retry_on_db_error
+def update_class(class_name, values):
+    with db_api.writer() as conn:
+        _upsert(conn, _classes, 'class_name', class_name,
+                _validate(conn, values))
+    return get_class(class_name)
+
+
+def _ensure_usage_rows(project_id, resource_names):
+    """Create missing usage rows, in their own transaction: a concurrent
+    request creating the same row is harmless."""
+    for resource in resource_names:
+        try:
+            with db_api.writer() as conn:
+                exists = conn.execute(sa.select(_usages.c.id).where(
+                    _usages.c.project_id == project_id,
+                    _usages.c.resource == resource)).first()
+                if exists is None:
+                    conn.execute(sa.insert(_usages).values(
+                        project_id=project_id, resource=resource, in_use=0,
+                        reserved=0, created_at=models.utcnow()))
+        except sa_exc.IntegrityError:
+            pass
+
+
+@db_api.retry_on_db_error
+def reserve(project_id, deltas):
+    """Reserve *deltas* ({resource: int}); returns the reservation ids.
+
+    Raises OverQuota (413) naming every resource that would go over its
+    limit; nothing is reserved then.
+    """
+    tracked = sorted(res for res in deltas if res not in UNTRACKED)
+    _ensure_usage_rows(project_id, tracked)
+    expire = models.utcnow() + datetime.timedelta(
+        seconds=cinder.conf.CONF.reservation_expire)
+    with db_api.writer() as conn:
+        # FOR UPDATE (MySQL, PostgreSQL) or BEGIN IMMEDIATE (SQLite): the
+        # checks below see every committed reservation and no other request
+        # can reserve against these rows until this one is done.
+        rows = conn.execute(
+            sa.select(_usages).where(_usages.c.project_id == project_id,
+                                     _usages.c.resource.in_(tracked))
+            .order_by(_usages.c.resource).with_for_update()
+        ).mappings().all()
+        usages = {row['resource']: row for row in rows}
+        limits = _project_limits(conn, project_id)
+        overs = [res for res in tracked
+                 if deltas[res] > 0 and limits.get(res, -1) >= 0
+                 and usages[res]['in_use'] + usages[res]['reserved']
+                 + deltas[res] > limits[res]]
+        if overs:
+            raise exception.OverQuota(
+                overs=overs,
+                quotas={res: limits[res] for res in overs},
+                usages={res: dict(usages[res]) for res in overs})
+        ids = []
+        now = models.utcnow()
+        for res in tracked:
+            delta = deltas[res]
+            if delta > 0:
+                conn.execute(sa.update(_usages)
+                             .where(_usages.c.id == usages[res]['id'])
+                             .values(reserved=_usages.c.reserved + delta,
+                                     updated_at=now))
+            reservation_id = str(uuid.uuid4())
+            conn.execute(sa.insert(_reservations).values(
+                uuid=reservation_id, usage_id=usages[res]['id'],
+                project_id=project_id, resource=res, delta=delta,
+                expire=expire, created_at=now))
+            ids.append(reservation_id)
+        return ids
+
+
+def _finish(reservation_ids, commit):
+    if not reservation_ids:
+        return
+    with db_api.writer() as conn:
+        rows = conn.execute(
+            sa.select(_reservations).where(
+                _reservations.c.uuid.in_(reservation_ids))
+            .order_by(_reservations.c.usage_id).with_for_update()
+        ).mappings().all()
+        now = models.utcnow()
+        for row in rows:
+            delta = row['delta']
+            values = {'updated_at': now}
+            if delta > 0:
+                values['reserved'] = _usages.c.reserved - delta
+            if commit:
+                values['in_use'] = _usages.c.in_use + delta
+            conn.execute(sa.update(_usages)
+                         .where(_usages.c.id == row['usage_id'])
+                         .values(**values))
+        conn.execute(sa.delete(_reservations).where(
+            _reservations.c.uuid.in_(reservation_ids)))
+
+
+@db_api.retry_on_db_error
+def commit(reservation_ids):
+    """The reserved deltas become usage."""
+    _finish(reservation_ids, commit=True)
+
+
+@db_api.retry_on_db_error
+def rollback(reservation_ids):
+    """The reserved deltas are released."""
+    _finish(reservation_ids, commit=False)
+
+
+def expired_reservations(now=None):
+    """Ids of reservations past their expiry, for a periodic rollback."""
+    with db_api.reader() as conn:
+        return list(conn.execute(
+            sa.select(_reservations.c.uuid).where(
+                _reservations.c.expire < (now or models.utcnow()))
+        ).scalars())

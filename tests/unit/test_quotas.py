@@ -1,0 +1,205 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Quota sets, quota classes, limits and the reservation engine."""
+
+import concurrent.futures
+
+import pytest
+
+from cinder.db import migration
+from cinder import exception
+from cinder.objects import quota
+from tests.unit.conftest import OTHER_PROJECT
+from tests.unit.conftest import PROJECT
+
+BASE_KEYS = {'volumes', 'snapshots', 'gigabytes', 'backups',
+             'backup_gigabytes', 'groups', 'per_volume_gigabytes',
+             'volumes___DEFAULT__', 'gigabytes___DEFAULT__',
+             'snapshots___DEFAULT__'}
+
+
+def test_show_defaults_from_config(v3, conf):
+    conf.set_override('quota_volumes', 7)
+    response = v3('GET', '/os-quota-sets/%s' % PROJECT, persona='reader')
+    assert response.status_int == 200
+    quota_set = response.json['quota_set']
+    assert quota_set.pop('id') == PROJECT
+    assert set(quota_set) == BASE_KEYS
+    assert quota_set['volumes'] == 7
+    assert quota_set['gigabytes'] == 1000
+    assert quota_set['per_volume_gigabytes'] == -1
+
+
+def test_usage_view(v3):
+    quota.commit(quota.reserve(PROJECT, {'volumes': 2, 'gigabytes': 3}))
+    quota.reserve(PROJECT, {'volumes': 1})
+    response = v3('GET', '/os-quota-sets/%s?usage=True' % PROJECT)
+    quota_set = response.json['quota_set']
+    assert quota_set['id'] == PROJECT
+    assert quota_set['volumes'] == {'limit': 10, 'in_use': 2, 'reserved': 1}
+    assert quota_set['gigabytes'] == {'limit': 1000, 'in_use': 3,
+                                      'reserved': 0}
+
+
+def test_reader_cannot_see_another_project(v3):
+    response = v3('GET', '/os-quota-sets/%s' % OTHER_PROJECT,
+                  persona='reader')
+    assert response.status_int == 403
+
+
+def test_per_type_keys_follow_types(v3):
+    v3('POST', '/types', body={'volume_type': {'name': 'gold'}})
+    keys = set(v3('GET', '/os-quota-sets/%s' % PROJECT).json['quota_set'])
+    assert {'volumes_gold', 'gigabytes_gold', 'snapshots_gold'} <= keys
+
+
+def test_update_and_delete(v3):
+    path = '/os-quota-sets/%s' % PROJECT
+    response = v3('PUT', path, body={'quota_set': {
+        'volumes': 5, 'gigabytes': '20', 'id': 'ignored',
+        'volumes___DEFAULT__': -1}})
+    assert response.status_int == 200
+    assert 'id' not in response.json['quota_set']
+    assert response.json['quota_set']['volumes'] == 5
+    assert response.json['quota_set']['gigabytes'] == 20
+    assert v3('GET', path).json['quota_set']['volumes'] == 5
+    # Another project keeps the defaults.
+    other = v3('GET', '/os-quota-sets/%s' % OTHER_PROJECT)
+    assert other.json['quota_set']['volumes'] == 10
+    response = v3('DELETE', path)
+    assert (response.status_int, response.body) == (200, b'')
+    assert v3('GET', path).json['quota_set']['volumes'] == 10
+
+
+@pytest.mark.parametrize('quota_set,message', [
+    ({'volumez': 1}, 'Bad key(s) in quota set: volumez'),
+    ({'volumes': -2}, 'volumes must be an integer between -1'),
+    ({'volumes': 'many'}, 'does not match'),
+    ({'volumes': 2 ** 31}, 'volumes must be an integer between -1'),
+    ({}, 'Invalid input for field/attribute quota_set. Value: {}.'),
+])
+def test_bad_updates_are_400_and_change_nothing(v3, quota_set, message):
+    path = '/os-quota-sets/%s' % PROJECT
+    before = v3('GET', path).json
+    response = v3('PUT', path, body={'quota_set': quota_set})
+    assert response.status_int == 400
+    assert message in response.json['badRequest']['message']
+    assert v3('GET', path).json == before
+
+
+def test_limit_below_usage_is_refused(v3):
+    quota.commit(quota.reserve(PROJECT, {'volumes': 3}))
+    response = v3('PUT', '/os-quota-sets/%s' % PROJECT,
+                  body={'quota_set': {'volumes': 2}})
+    assert response.status_int == 400
+    assert 'Current usage is 3' in response.json['badRequest']['message']
+    assert v3('PUT', '/os-quota-sets/%s' % PROJECT,
+              body={'quota_set': {'volumes': -1}}).status_int == 200
+
+
+@pytest.mark.parametrize('persona', ['member', 'reader'])
+def test_updates_need_admin(v3, persona):
+    path = '/os-quota-sets/%s' % PROJECT
+    assert v3('PUT', path, persona=persona, body={
+        'quota_set': {'volumes': 1}}).status_int == 403
+    assert v3('DELETE', path, persona=persona).status_int == 403
+    assert v3('GET', '/os-quota-class-sets/default',
+              persona=persona).status_int == 403
+
+
+def test_quota_class_default_feeds_defaults(v3, conf):
+    response = v3('PUT', '/os-quota-class-sets/default',
+                  body={'quota_class_set': {'volumes': 50}})
+    assert response.status_int == 200
+    assert 'id' not in response.json['quota_class_set']
+    shown = v3('GET', '/os-quota-class-sets/default').json
+    assert shown['quota_class_set']['id'] == 'default'
+    assert shown['quota_class_set']['volumes'] == 50
+    defaults = v3('GET', '/os-quota-sets/%s/defaults' % PROJECT).json
+    assert defaults['quota_set']['volumes'] == 50
+    conf.set_override('use_default_quota_class', False)
+    defaults = v3('GET', '/os-quota-sets/%s/defaults' % PROJECT).json
+    assert defaults['quota_set']['volumes'] == 10
+
+
+def test_limits(v3):
+    quota.commit(quota.reserve(PROJECT, {'volumes': 2, 'gigabytes': 8}))
+    response = v3('GET', '/limits', persona='reader')
+    assert response.status_int == 200
+    limits = response.json['limits']
+    assert limits['rate'] == []
+    assert limits['absolute'] == {
+        'maxTotalVolumes': 10, 'totalVolumesUsed': 2,
+        'maxTotalSnapshots': 10, 'totalSnapshotsUsed': 0,
+        'maxTotalVolumeGigabytes': 1000, 'totalGigabytesUsed': 8,
+        'maxTotalBackups': 10, 'totalBackupsUsed': 0,
+        'maxTotalBackupGigabytes': 1000, 'totalBackupGigabytesUsed': 0}
+
+
+def test_over_quota_is_413_and_reserves_nothing(app):
+    quota.update_project_quotas(PROJECT, {'volumes': 1})
+    quota.commit(quota.reserve(PROJECT, {'volumes': 1}))
+    with pytest.raises(exception.OverQuota) as info:
+        quota.reserve(PROJECT, {'volumes': 1, 'gigabytes': 1})
+    assert info.value.code == 413
+    assert info.value.kwargs['overs'] == ['volumes']
+    usage = quota.get_project_quotas(PROJECT, usages=True)
+    assert usage['gigabytes'] == {'limit': 1000, 'in_use': 0, 'reserved': 0}
+
+
+def test_rollback_releases_and_negative_deltas_free(app):
+    ids = quota.reserve(PROJECT, {'volumes': 2})
+    quota.rollback(ids)
+    assert quota.get_project_quotas(PROJECT, usages=True)['volumes'] == {
+        'limit': 10, 'in_use': 0, 'reserved': 0}
+    quota.commit(quota.reserve(PROJECT, {'volumes': 2}))
+    quota.commit(quota.reserve(PROJECT, {'volumes': -1}))
+    assert quota.get_project_quotas(
+        PROJECT, usages=True)['volumes']['in_use'] == 1
+
+
+def test_over_quota_fault_body(conf):
+    from cinder.api import faults
+    response = faults.from_exception(exception.OverQuota(overs=['volumes']))
+    assert response.status_int == 413
+    assert response.headers['Retry-After'] == '0'
+    assert response.json == {'overLimit': {
+        'code': 413, 'retryAfter': '0',
+        'message': "Quota exceeded for resources: ['volumes']"}}
+
+
+def test_racing_reservations_never_exceed_a_limit(database):
+    """20 requests race for 7 volumes on every backend: exactly 7 get one,
+    and usage equals what was committed, with nothing left reserved."""
+    migration.db_sync()
+    quota.update_project_quotas(PROJECT, {'volumes': 7})
+
+    def one_request(n):
+        try:
+            ids = quota.reserve(PROJECT, {'volumes': 1, 'gigabytes': 1})
+        except exception.OverQuota:
+            return 'over'
+        if n % 5 == 0:
+            quota.rollback(ids)
+            return 'rolled back'
+        quota.commit(ids)
+        return 'committed'
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(one_request, range(20)))
+    committed = outcomes.count('committed')
+    usage = quota.get_project_quotas(PROJECT, usages=True)
+    assert usage['volumes']['in_use'] == committed <= 7
+    assert usage['volumes']['reserved'] == 0
+    assert usage['gigabytes'] == {'limit': 1000, 'in_use': committed,
+                                  'reserved': 0}
+    assert outcomes.count('over') >= 13 - outcomes.count('rolled back')
