@@ -165,3 +165,20 @@ class OverQuota(CinderException):
     code = 413
     safe = True
     headers = {'Retry-After': '0'}
+
+
+class MessageNotFound(NotFound):
+    message = 'Message %(id)s could not be found.'
+
+
+class MarkerNotFound(NotFound):
+    message = 'Marker %(marker)s could not be found.'
+
+
+class DefaultVolumeTypeProjectNotFound(NotFound):
+    message = ('Default type for project %(project_id)s not found.')
+
+
+class VolumeTypeDefaultForProjects(Invalid):
+    message = ('The volume type %(volume_type_id)s is the default type of '
+               'projects %(projects)s and can not be deleted.')

@@ -18,6 +18,7 @@ them to the history, and bump MAX_VERSION (test_microversions checks the
 history and the constants agree).
 """
 
+import functools
 import re
 
 from cinder import exception
@@ -28,6 +29,9 @@ SERVICE_TYPE = 'volume'
 # Named versions, as Cinder names them. Handlers branch on these with
 # APIVersion.matches(); only versions up to MAX_VERSION are served.
 BASE_VERSION = '3.0'
+MESSAGES = '3.3'
+MESSAGES_PAGINATION = '3.5'
+DEFAULT_TYPES = '3.62'
 
 MIN_VERSION = BASE_VERSION
 # The highest version whose changes are implemented for every resource this
@@ -60,8 +64,13 @@ class APIVersion(tuple):
         return '%d.%d' % self
 
 
+@functools.cache
+def _parse_cached(text):
+    return APIVersion.parse(text)
+
+
 def _as_version(value):
-    return value if isinstance(value, APIVersion) else APIVersion.parse(value)
+    return value if isinstance(value, APIVersion) else _parse_cached(value)
 
 
 MIN = APIVersion.parse(MIN_VERSION)

@@ -38,13 +38,19 @@ class Request(webob.Request):
     def urlvars(self):
         return self.environ['wsgiorg.routing_args'][1]
 
-    def link_prefix(self, conf):
+    def link_prefix(self, conf, versioned=True):
         """Base URL for links in bodies, honouring public_endpoint.
 
-        The project id appears in links only if the request URL had it.
+        *versioned* False gives Cinder's bookmark form, without /v3. The
+        project id appears in links only if the request URL had it.
         """
-        base = (conf.public_endpoint or self.application_url).rstrip('/')
         if conf.public_endpoint:
+            base = conf.public_endpoint.rstrip('/')
+        else:
+            # application_url ends with the /v3 the router is mounted at.
+            base = self.application_url.rstrip('/')
+            base = base[:-len('/v3')] if base.endswith('/v3') else base
+        if versioned:
             base += '/v3'
         project = self.urlvars.get('project_id')
         return base + ('/' + project if project else '')

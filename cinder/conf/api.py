@@ -102,6 +102,10 @@ OPTS = [
                min=1,
                help='Seconds since its last heartbeat after which a service '
                     'is shown as down.'),
+    cfg.IntOpt('message_ttl',
+               default=2592000,
+               min=1,
+               help='Seconds a user message is kept (guaranteed_until).'),
     cfg.StrOpt('transport_url',
                secret=True,
                help='The network address and optional user credentials for '

@@ -151,3 +151,31 @@ reservations = sa.Table(
     sa.Index('ix_reservations0uuid', 'uuid'),
     sa.Index('ix_reservations0expire', 'expire'),
 )
+
+# Messages for API users about asynchronous failures (GET /messages).
+messages = sa.Table(
+    'messages', metadata,
+    sa.Column('id', sa.String(36), primary_key=True),
+    sa.Column('project_id', sa.String(255), nullable=False),
+    sa.Column('request_id', sa.String(255)),
+    sa.Column('resource_type', sa.String(255)),
+    sa.Column('resource_uuid', sa.String(255)),
+    sa.Column('event_id', sa.String(255), nullable=False),
+    sa.Column('message_level', sa.String(255), nullable=False),
+    sa.Column('user_message', sa.String(1024), nullable=False),
+    sa.Column('expires_at', sa.DateTime, nullable=False),
+    *_timestamps(),
+    sa.Index('ix_messages0project_id', 'project_id'),
+    sa.Index('ix_messages0expires_at', 'expires_at'),
+)
+
+# A project's own default volume type (microversion 3.62).
+default_volume_types = sa.Table(
+    'default_volume_types', metadata,
+    sa.Column('project_id', sa.String(255), primary_key=True),
+    sa.Column('volume_type_id', sa.String(36),
+              sa.ForeignKey('volume_types.id',
+                            name='fk_default_types0volume_type_id'),
+              nullable=False),
+    *_timestamps(),
+)

@@ -24,6 +24,7 @@ from sqlalchemy import exc as sa_exc
 from cinder.db import api as db_api
 from cinder.db import models
 from cinder import exception
+from cinder.objects import default_type
 
 _types = models.volume_types
 _specs = models.volume_type_extra_specs
@@ -128,6 +129,10 @@ def delete(context, type_id, default_type_name):
         vtype = _get(conn, context, type_id)
         if vtype['name'] == default_type_name:
             raise exception.VolumeTypeDefault()
+        projects = default_type.projects_using(conn, type_id)
+        if projects:
+            raise exception.VolumeTypeDefaultForProjects(
+                volume_type_id=type_id, projects=', '.join(projects))
         # Volumes do not exist yet; when they do, a type in use by one is
         # refused here with VolumeTypeInUse.
         conn.execute(sa.delete(_types).where(_types.c.id == type_id))

@@ -14,6 +14,8 @@
 import itertools
 
 from cinder.policies import base
+from cinder.policies import default_types
+from cinder.policies import messages
 from cinder.policies import quotas
 from cinder.policies import services
 from cinder.policies import volume_types
@@ -23,6 +25,8 @@ def list_rules():
     """Entry point oslo.policy.policies: every default rule."""
     return list(itertools.chain(
         base.list_rules(),
+        default_types.list_rules(),
+        messages.list_rules(),
         quotas.list_rules(),
         services.list_rules(),
         volume_types.list_rules(),

@@ -11,12 +11,13 @@
 # under the License.
 """The v3 route table and the dispatcher in front of the handlers.
 
-ROUTES is the whole public surface below /v3: a path and, per HTTP method,
-the handler function. Each path is served with and without a leading
-``/{project_id}`` segment, as Cinder does. The dispatcher negotiates the
-microversion, matches the route (404, or 405 with Allow), checks the URL
-project against the caller's, calls the handler and turns any error into a
-fault; every answer carries the microversion headers.
+ROUTES is the whole public surface below /v3: a path, per HTTP method the
+handler function, and optionally the microversion that introduced the path
+(below it the path is a 404, as in Cinder). Each path is served with and
+without a leading ``/{project_id}`` segment, as Cinder does. The dispatcher
+negotiates the microversion, matches the route (404, or 405 with Allow),
+checks the URL project against the caller's, calls the handler and turns
+any error into a fault; every answer carries the microversion headers.
 """
 
 import re
@@ -28,7 +29,9 @@ import webob.exc
 
 from cinder.api import faults
 from cinder.api import microversions
+from cinder.api.v3 import default_types
 from cinder.api.v3 import extensions
+from cinder.api.v3 import messages
 from cinder.api.v3 import quotas
 from cinder.api.v3 import services
 from cinder.api.v3 import volume_types
@@ -45,6 +48,21 @@ ROUTES = (
     ('/extensions/{alias}', {
         'GET': extensions.show_extension,
     }),
+    ('/default-types', {
+        'GET': default_types.list_default_types,
+    }, microversions.DEFAULT_TYPES),
+    ('/default-types/{default_project_id}', {
+        'GET': default_types.show_default_type,
+        'PUT': default_types.set_default_type,
+        'DELETE': default_types.unset_default_type,
+    }, microversions.DEFAULT_TYPES),
+    ('/messages', {
+        'GET': messages.list_messages,
+    }, microversions.MESSAGES),
+    ('/messages/{message_id}', {
+        'GET': messages.show_message,
+        'DELETE': messages.delete_message,
+    }, microversions.MESSAGES),
     ('/limits', {
         'GET': quotas.show_limits,
     }),
@@ -115,13 +133,17 @@ def make_mapper(route_table, project_id_regex):
     mapper.minimization = False
     mapper.explicit = True
     requirements = {'project_id': project_id_regex}
-    for path, methods in route_table:
+    for path, methods, *since in route_table:
+        # Routes hands extra route arguments back as strings.
+        min_version = since[0] if since else microversions.BASE_VERSION
         for template in ('/{project_id}' + path, path):
             for method, handler in methods.items():
                 mapper.connect(template, handler=handler,
+                               min_version=min_version,
                                requirements=requirements,
                                conditions={'method': [method]})
             mapper.connect(template, handler=_method_not_allowed(methods),
+                           min_version=min_version,
                            requirements=requirements)
     return mapper
 
@@ -131,7 +153,7 @@ class APIRouter:
 
     def __init__(self, conf, route_table=ROUTES):
         self.conf = conf
-        self.route_paths = frozenset(path for path, _ in route_table)
+        self.route_paths = frozenset(entry[0] for entry in route_table)
         self.mapper = make_mapper(route_table, conf.project_id_regex)
         self._project_re = re.compile(conf.project_id_regex)
 
@@ -163,6 +185,8 @@ class APIRouter:
         if match is None:
             raise exception.NotFound('The resource could not be found.')
         handler = match.pop('handler')
+        if not req.api_version.matches(match.pop('min_version')):
+            raise exception.NotFound('The resource could not be found.')
         req.environ['wsgiorg.routing_args'] = ((), match)
         req.environ['cinder.route_paths'] = self.route_paths
         project_id = match.get('project_id')

@@ -13,10 +13,12 @@
 
 from oslo_utils import strutils
 
+from cinder.api import microversions
 from cinder.api.schemas import volume_types as schemas
 from cinder.api import wsgi
 import cinder.conf
 from cinder import exception
+from cinder.objects import default_type
 from cinder.objects import volume_type
 from cinder.policies import volume_types as policies
 
@@ -88,12 +90,24 @@ def show_default_volume_type(req):
     """GET /types/default: 200 and the default type, or 404."""
     context = req.context
     context.can(policies.GET)
-    name = cinder.conf.CONF.default_volume_type
+    return wsgi.json_response({'volume_type': _view(
+        context, default_for(context, req.api_version))})
+
+
+def default_for(context, version):
+    """The type a volume gets when it names none: from 3.62 the project's
+    own default if set, else default_volume_type."""
+    if version.matches(microversions.DEFAULT_TYPES):
+        try:
+            row = default_type.get(context.project_id)
+            return volume_type.get(context, row['volume_type_id'])
+        except exception.NotFound:
+            pass
     try:
-        vtype = volume_type.get_by_name(context, name)
+        return volume_type.get_by_name(context,
+                                       cinder.conf.CONF.default_volume_type)
     except exception.NotFound:
         raise exception.DefaultVolumeTypeNotFound()
-    return wsgi.json_response({'volume_type': _view(context, vtype)})
 
 
 def create_volume_type(req):

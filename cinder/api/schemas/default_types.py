@@ -1,0 +1,27 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Request body of PUT /default-types/{project_id}."""
+
+SET = {
+    'type': 'object',
+    'properties': {
+        'default_type': {
+            'type': 'object',
+            'properties': {'volume_type': {'type': 'string', 'minLength': 1,
+                                           'maxLength': 255}},
+            'required': ['volume_type'],
+            'additionalProperties': False,
+        },
+    },
+    'required': ['default_type'],
+    'additionalProperties': False,
+}
