@@ -154,3 +154,55 @@ def test_default_types_need_admin(v3, all_microversions):
     assert v3('PUT', '/default-types/%s' % PROJECT, headers=version('3.62'),
               body={'default_type': {'volume_type': 'nope'}}
               ).status_int == 404
+
+
+def test_service_fields_by_microversion(v3, all_microversions):
+    from cinder.objects import service
+    volume = service.create('node1@lvm', 'cinder-volume',
+                            cluster_name='cluster1@lvm')
+    service.report_alive(volume['id'])
+
+    def view(ver):
+        return v3('GET', '/os-services', headers=version(ver)).json[
+            'services'][0]
+    assert 'cluster' not in view('3.6')
+    assert view('3.7')['cluster'] == 'cluster1@lvm'
+    assert 'backend_state' not in view('3.48')
+    assert view('3.49')['backend_state'] == 'up'
+
+
+def test_limits_for_another_project_from_3_39(v3, all_microversions):
+    from cinder.objects import quota
+    quota.update_project_quotas(OTHER_PROJECT, {'volumes': 3})
+    path = '/limits?project_id=%s' % OTHER_PROJECT
+
+    def max_volumes(persona, ver):
+        return v3('GET', path, persona=persona, headers=version(ver)).json[
+            'limits']['absolute']['maxTotalVolumes']
+    assert max_volumes('admin', '3.39') == 3
+    assert max_volumes('admin', '3.38') == 10
+    assert max_volumes('member', '3.39') == 10
+
+
+def test_types_extra_specs_filter_from_3_52(v3, all_microversions):
+    v3('POST', '/types', body={'volume_type': {
+        'name': 'multi', 'extra_specs': {'multiattach': '<is> True',
+                                         'volume_backend_name': 'b1'}}})
+    v3('POST', '/types', body={'volume_type': {'name': 'plain'}})
+
+    def names(query, persona='admin', ver='3.52'):
+        response = v3('GET', '/types?is_public=None&' + query,
+                      persona=persona, headers=version(ver))
+        assert response.status_int == 200, response.text
+        return sorted(t['name'] for t in response.json['volume_types'])
+    assert names("extra_specs={'multiattach': '<is> True'}") == ['multi']
+    assert names("extra_specs={'volume_backend_name': 'b1'}") == ['multi']
+    # A non-admin can not filter on keys it can not see.
+    assert names("extra_specs={'volume_backend_name': 'b1'}",
+                 persona='member') == []
+    # Before 3.52 the filter is ignored.
+    assert names("extra_specs={'multiattach': '<is> True'}",
+                 ver='3.51') == ['__DEFAULT__', 'multi', 'plain']
+    response = v3('GET', '/types?extra_specs=notadict',
+                  headers=version('3.52'))
+    assert response.status_int == 400

@@ -13,6 +13,7 @@
 
 from oslo_utils import strutils
 
+from cinder.api import microversions
 from cinder.api.schemas import quotas as schemas
 from cinder.api import wsgi
 from cinder import exception
@@ -106,9 +107,16 @@ def show_limits(req):
     """GET /limits: 200, absolute limits (and usage for readers); rate
     limits are not enforced, so ``rate`` is always empty."""
     context = req.context
-    quotas = quota.get_project_quotas(context.project_id, usages=True)
+    project_id = context.project_id
+    # From 3.39 an admin may ask for another project's limits.
+    if (req.api_version.matches(microversions.LIMITS_ADMIN_FILTER)
+            and context.is_admin):
+        project_id = (req.GET.get('project_id') or req.GET.get('tenant_id')
+                      or project_id)
+    quotas = quota.get_project_quotas(project_id, usages=True)
     absolute = {}
-    show_used = context.allowed(policies.USED_LIMITS)
+    show_used = context.allowed(policies.USED_LIMITS,
+                                {'project_id': project_id})
     for resource, limit_name, used_name in ABSOLUTE_LIMITS:
         absolute[limit_name] = quotas[resource]['limit']
         if show_used:

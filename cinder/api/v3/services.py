@@ -11,6 +11,7 @@
 # under the License.
 """Handlers for /os-services (admin) and /os-availability-zone (anyone)."""
 
+from cinder.api import microversions
 from cinder.api.schemas import services as schemas
 from cinder.api import wsgi
 import cinder.conf
@@ -25,13 +26,14 @@ def _time(value):
     return value.isoformat() if value else None
 
 
-def _view(svc, down_time):
+def _view(svc, down_time, version):
+    up = service.is_up(svc, down_time)
     view = {
         'binary': svc['binary'],
         'host': svc['host'],
         'zone': svc['availability_zone'],
         'status': 'disabled' if svc['disabled'] else 'enabled',
-        'state': 'up' if service.is_up(svc, down_time) else 'down',
+        'state': 'up' if up else 'down',
         'updated_at': _time(svc['updated_at']),
         'disabled_reason': svc['disabled_reason'],
     }
@@ -39,6 +41,13 @@ def _view(svc, down_time):
         view.update(replication_status=svc['replication_status'],
                     active_backend_id=svc['active_backend_id'],
                     frozen=svc['frozen'])
+    if version.matches(microversions.CLUSTER_SUPPORT):
+        view['cluster'] = svc['cluster_name']
+    if (version.matches(microversions.BACKEND_STATE_REPORT)
+            and svc['binary'] == VOLUME_BINARY):
+        # The storage behind a volume service is taken to be up while the
+        # service reports; drivers will refine this with their own state.
+        view['backend_state'] = 'up' if up else 'down'
     return view
 
 
@@ -51,7 +60,8 @@ def list_services(req):
         filters['binary'] = req.GET['service']
     down_time = cinder.conf.CONF.service_down_time
     return wsgi.json_response({'services': [
-        _view(svc, down_time) for svc in service.get_all(**filters)]})
+        _view(svc, down_time, req.api_version)
+        for svc in service.get_all(**filters)]})
 
 
 def _set_disabled(req, schema, disabled):

@@ -11,6 +11,8 @@
 # under the License.
 """Handlers for /types: volume types, extra specs and private type access."""
 
+import ast
+
 from oslo_utils import strutils
 
 from cinder.api import microversions
@@ -69,11 +71,33 @@ def _is_public_filter(req):
             reason='Invalid is_public filter [%s]' % value)
 
 
+def _extra_specs_filter(req):
+    """From 3.52: ?extra_specs={'key': 'value'} (a Python literal, as
+    Cinder takes it); non-admins may filter on user-visible keys only."""
+    text = req.GET.get('extra_specs')
+    if text is None or not req.api_version.matches(
+            microversions.SUPPORT_VOLUME_TYPE_FILTER):
+        return None
+    try:
+        wanted = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        wanted = None
+    if not isinstance(wanted, dict):
+        raise exception.InvalidInput(
+            reason='Invalid extra_specs filter: %s' % text)
+    return {str(key): str(value) for key, value in wanted.items()}
+
+
 def list_volume_types(req):
     """GET /types: 200 and the types the caller may see."""
     context = req.context
     context.can(policies.GET_ALL)
     types = volume_type.get_all(context, is_public=_is_public_filter(req))
+    wanted = _extra_specs_filter(req)
+    if wanted:
+        types = [vtype for vtype in types
+                 if wanted.items() <= _visible_specs(
+                     context, vtype['extra_specs']).items()]
     return wsgi.json_response({'volume_types': [
         _view(context, vtype) for vtype in types]})
 
