@@ -16,11 +16,10 @@ middleware or an unexpected bug, becomes
 ``{"<faultName>": {"code": <int>, "message": "<text>"}}``.
 """
 
-import json
-
-import webob
 import webob.exc
 
+from cinder.api import microversions
+from cinder.api import wsgi
 from cinder import exception
 
 FAULT_NAMES = {
@@ -47,14 +46,8 @@ def fault_response(code, message, headers=None, **extra):
     """A webob Response carrying the fault body for *code*."""
     fault = {'code': code, 'message': message}
     fault.update(extra)
-    body = {FAULT_NAMES.get(code, DEFAULT_FAULT_NAME): fault}
-    response = webob.Response(status=code,
-                              content_type='application/json',
-                              charset='UTF-8',
-                              body=json.dumps(body).encode('utf-8'))
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
+    return wsgi.json_response({FAULT_NAMES.get(code, DEFAULT_FAULT_NAME):
+                               fault}, status=code, headers=headers)
 
 
 def from_exception(error):
@@ -73,3 +66,17 @@ def from_exception(error):
         message = error.detail or error.explanation or error.title
         return fault_response(error.code, message, headers=headers)
     return fault_response(500, GENERIC_500)
+
+
+def versioned(req, produce):
+    """Negotiate the microversion of *req*, answer with *produce*() and echo
+    the version on that answer, errors included. A malformed or unsupported
+    version is answered without the echo: there is no version to echo."""
+    try:
+        version = microversions.from_headers(req.headers)
+    except exception.CinderException as error:
+        return from_exception(error)
+    req.environ['cinder.api_version'] = version
+    response = produce()
+    response.headers.update(microversions.response_headers(version))
+    return response

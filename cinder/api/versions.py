@@ -24,7 +24,6 @@ from cinder.api import faults
 from cinder.api import microversions
 from cinder.api import wsgi
 import cinder.conf
-from cinder import exception
 
 UPDATED = '2023-08-31T00:00:00Z'
 _VERSION_SUFFIX = re.compile(r'/v\d+(\.\d+)?/?$')
@@ -64,24 +63,20 @@ class Versions:
 
     @webob.dec.wsgify(RequestClass=wsgi.Request)
     def __call__(self, req):
-        try:
-            version = microversions.from_headers(req.headers)
-        except exception.CinderException as error:
-            return faults.from_exception(error)
+        return faults.versioned(req, lambda: self._answer(req))
+
+    def _answer(self, req):
         if req.path_info not in ('', '/'):
-            response = faults.fault_response(
+            return faults.fault_response(
                 404, 'The resource could not be found.')
-        elif req.method not in ('GET', 'HEAD'):
-            response = faults.from_exception(webob.exc.HTTPMethodNotAllowed(
+        if req.method not in ('GET', 'HEAD'):
+            return faults.from_exception(webob.exc.HTTPMethodNotAllowed(
                 detail='The method %s is not allowed for this resource.'
                        % req.method,
                 headers={'Allow': 'GET, HEAD'}))
-        else:
-            base = self.conf.public_endpoint or req.application_url
-            # Mounted at /v3 the document is the answer (200); at the root
-            # it is a choice between versions (300).
-            at_v3 = _VERSION_SUFFIX.search(req.script_name or '/') is not None
-            response = wsgi.json_response(version_document(base),
-                                          status=200 if at_v3 else 300)
-        response.headers.update(microversions.response_headers(version))
-        return response
+        base = self.conf.public_endpoint or req.application_url
+        # Mounted at /v3 the document is the answer (200); at the root it
+        # is a choice between versions (300).
+        at_v3 = _VERSION_SUFFIX.search(req.script_name or '/') is not None
+        return wsgi.json_response(version_document(base),
+                                  status=200 if at_v3 else 300)

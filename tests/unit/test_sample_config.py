@@ -9,37 +9,30 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""The committed cinder.conf.sample is what tox -e genconfig produces."""
+"""The committed samples are what tox -e genconfig and genpolicy produce."""
 
 import os
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 
 
-def test_sample_config_is_current(tmp_path):
-    output = tmp_path / 'cinder.conf.sample'
-    generator = os.path.join(os.path.dirname(sys.executable),
-                             'oslo-config-generator')
-    config = os.path.join(ROOT, 'etc/cinder/cinder-config-generator.conf')
-    subprocess.run([generator, '--config-file', config,
+@pytest.mark.parametrize('generator,config,sample,tox_env', [
+    ('oslo-config-generator', 'cinder-config-generator.conf',
+     'cinder.conf.sample', 'genconfig'),
+    ('oslopolicy-sample-generator', 'cinder-policy-generator.conf',
+     'policy.yaml.sample', 'genpolicy'),
+])
+def test_sample_is_current(tmp_path, generator, config, sample, tox_env):
+    output = tmp_path / sample
+    etc = os.path.join(ROOT, 'etc', 'cinder')
+    subprocess.run([os.path.join(os.path.dirname(sys.executable), generator),
+                    '--config-file', os.path.join(etc, config),
                     '--output-file', str(output)], check=True, cwd=ROOT)
-    with open(os.path.join(ROOT, 'etc/cinder/cinder.conf.sample')) as sample:
-        committed = sample.read()
-    assert output.read_text() == committed, (
-        'etc/cinder/cinder.conf.sample is stale: run tox -e genconfig')
-
-
-def test_sample_policy_is_current(tmp_path):
-    output = tmp_path / 'policy.yaml.sample'
-    generator = os.path.join(os.path.dirname(sys.executable),
-                             'oslopolicy-sample-generator')
-    config = os.path.join(ROOT, 'etc/cinder/cinder-policy-generator.conf')
-    subprocess.run([generator, '--config-file', config,
-                    '--output-file', str(output)], check=True, cwd=ROOT)
-    with open(os.path.join(ROOT, 'etc/cinder/policy.yaml.sample')) as sample:
-        committed = sample.read()
-    assert output.read_text() == committed, (
-        'etc/cinder/policy.yaml.sample is stale: run tox -e genpolicy')
+    with open(os.path.join(etc, sample)) as committed:
+        assert output.read_text() == committed.read(), (
+            'etc/cinder/%s is stale: run tox -e %s' % (sample, tox_env))

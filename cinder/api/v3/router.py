@@ -20,8 +20,6 @@ checks the URL project against the caller's, calls the handler and turns
 any error into a fault; every answer carries the microversion headers.
 """
 
-import re
-
 from oslo_log import log as logging
 import routes
 import webob.dec
@@ -155,7 +153,6 @@ class APIRouter:
         self.conf = conf
         self.route_paths = frozenset(entry[0] for entry in route_table)
         self.mapper = make_mapper(route_table, conf.project_id_regex)
-        self._project_re = re.compile(conf.project_id_regex)
 
     @classmethod
     def factory(cls, global_config, **local_config):
@@ -164,21 +161,16 @@ class APIRouter:
 
     @webob.dec.wsgify(RequestClass=wsgi.Request)
     def __call__(self, req):
+        return faults.versioned(req, lambda: self._answer(req))
+
+    def _answer(self, req):
         try:
-            version = microversions.from_headers(req.headers)
-        except exception.CinderException as error:
-            # Version errors do not echo a version: there is none.
-            return faults.from_exception(error)
-        req.environ['cinder.api_version'] = version
-        try:
-            response = self._dispatch(req)
+            return self._dispatch(req)
         except (exception.CinderException, webob.exc.HTTPException) as error:
             if isinstance(error, exception.CinderException) and (
                     error.code >= 500):
                 LOG.exception('Error handling %s %s', req.method, req.path)
-            response = faults.from_exception(error)
-        response.headers.update(microversions.response_headers(version))
-        return response
+            return faults.from_exception(error)
 
     def _dispatch(self, req):
         match = self.mapper.match(environ=req.environ)
