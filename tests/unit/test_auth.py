@@ -105,3 +105,17 @@ def test_every_rule_is_documented():
     names = [rule.name for rule in policies.list_rules()]
     assert len(names) == len(set(names))
     assert 'volume_extension:types_extra_specs:read_sensitive' in names
+
+
+def test_token_without_project_is_403(conf):
+    """A system-scoped token is valid but can not act on volumes."""
+    from cinder.api.middleware import auth
+    import cinder.policy
+    cinder.policy.init(conf)
+    app = auth.CinderKeystoneContext(lambda environ, start: None)
+    response = webob.Request.blank('/v3/extensions', headers={
+        'X-Identity-Status': 'Confirmed', 'X-User-Id': 'admin',
+        'X-Roles': 'admin', 'OpenStack-System-Scope': 'all'}).get_response(
+        app)
+    assert response.status_int == 403
+    assert 'project-scoped token' in response.json['forbidden']['message']

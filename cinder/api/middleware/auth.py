@@ -101,8 +101,10 @@ class CinderKeystoneContext:
             return faults.fault_response(401, 'Authentication required')
         ctx = context.RequestContext.from_environ(req.environ, overwrite=False)
         if not ctx.user_id or not ctx.project_id:
+            # A valid token (system or domain scoped) that can not act on
+            # projects: 403, since authenticating again would not help.
             return faults.fault_response(
-                401, 'The token does not name a user and a project.')
+                403, 'The Block Storage API needs a project-scoped token.')
         ctx.is_admin = policy.check_is_admin(ctx)
         req.environ[wsgi.CONTEXT_KEY] = ctx
         return self.application
