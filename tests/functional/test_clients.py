@@ -330,3 +330,185 @@ def test_openstack_versions_show(keystone_cloud):
     assert row['Min Microversion'] == cloud.min_version
     assert row['Max Microversion'] == cloud.max_version
 
+
+
+# The resources of the API, through each client, in both auth modes.
+
+def _register_volume_service(cloud, host, zone):
+    """A volume service row, as cinder-volume writes when it starts.
+
+    The API only reads services; until the volume service exists the tests
+    write its row into the server's database themselves.
+    """
+    import datetime
+    import sqlite3
+    import uuid
+
+    config_dir = cloud.api.env['OS_CINDER_CONFIG_DIR']
+    with open(os.path.join(config_dir, 'cinder.conf')) as conf:
+        state_path = [line.split('=', 1)[1].strip() for line in conf
+                      if line.startswith('state_path')][-1]
+    now = datetime.datetime.now(datetime.timezone.utc).replace(
+        tzinfo=None).isoformat(sep=' ')
+    with sqlite3.connect(os.path.join(state_path, 'cinder.sqlite')) as db:
+        db.execute(
+            'INSERT INTO services (uuid, host, binary, topic, '
+            'availability_zone, report_count, disabled, frozen, '
+            'replication_status, created_at, updated_at, last_seen_up) '
+            "VALUES (?, ?, 'cinder-volume', 'cinder-volume', ?, 1, 0, 0, "
+            "'not-capable', ?, ?, ?)",
+            (str(uuid.uuid4()), host, zone, now, now, now))
+
+
+def _rows_by_first_cell(text):
+    header, *rows = _table_rows(text)
+    return header, {row[0]: row for row in rows}
+
+
+def test_openstack_volume_type_lifecycle(cloud):
+    name = 'gold-' + cloud.mode
+    created = cloud.run_json(
+        'openstack', 'volume', 'type', 'create', '--description',
+        'fast disks', '--property', 'volume_backend_name=fast', name)
+    assert (created['name'], created['description'], created['is_public'],
+            created['properties']) == (name, 'fast disks', True,
+                                       {'volume_backend_name': 'fast'})
+    cloud.run_cli('openstack', 'volume', 'type', 'set', '--property',
+                  'tier=1', name)
+    shown = cloud.run_json('openstack', 'volume', 'type', 'show', name)
+    assert shown['properties'] == {'volume_backend_name': 'fast',
+                                   'tier': '1'}
+    cloud.run_cli('openstack', 'volume', 'type', 'unset', '--property',
+                  'tier', name)
+    listed = cloud.run_json('openstack', 'volume', 'type', 'list', '--long')
+    (row,) = [t for t in listed if t['Name'] == name]
+    assert row['Properties'] == {'volume_backend_name': 'fast'}
+    cloud.run_cli('openstack', 'volume', 'type', 'delete', name)
+    names = [t['Name'] for t in cloud.run_json('openstack', 'volume',
+                                               'type', 'list')]
+    assert name not in names and '__DEFAULT__' in names
+
+
+def test_cinder_private_type_extra_specs_and_access(cloud):
+    name = 'silver-' + cloud.mode
+    cloud.run_cli('cinder', 'type-create', '--is-public', 'false', name)
+    cloud.run_cli('cinder', 'type-key', name, 'set', 'replication=none')
+    _header, specs = _rows_by_first_cell(
+        cloud.run_cli('cinder', 'extra-specs-list').stdout)
+    assert any(row[1] == name and 'replication' in row[2]
+               for row in specs.values())
+    cloud.run_cli('cinder', 'type-access-add', '--volume-type', name,
+                  '--project-id', cloud.project_id)
+    header, *rows = _table_rows(cloud.run_cli(
+        'cinder', 'type-access-list', '--volume-type', name).stdout)
+    assert header == ['Volume_type_ID', 'Project_ID']
+    assert [row[1] for row in rows] == [cloud.project_id]
+    cloud.run_cli('cinder', 'type-access-remove', '--volume-type', name,
+                  '--project-id', cloud.project_id)
+    assert _table_rows(cloud.run_cli(
+        'cinder', 'type-access-list', '--volume-type', name).stdout)[1:] == []
+    cloud.run_cli('cinder', 'type-delete', name)
+
+
+def test_openstack_type_access_through_keystone(keystone_cloud):
+    """OSC names projects through Identity, so this needs Keystone."""
+    cloud = keystone_cloud
+    name = 'bronze-keystone'
+    cloud.run_cli('openstack', 'volume', 'type', 'create', '--private', name)
+    cloud.run_cli('openstack', 'volume', 'type', 'set', '--project',
+                  cloud.project_id, name)
+    shown = cloud.run_json('openstack', 'volume', 'type', 'show', name)
+    assert shown['is_public'] is False
+    assert shown['access_project_ids'] == [cloud.project_id]
+    cloud.run_cli('openstack', 'volume', 'type', 'delete', name)
+
+
+def test_member_may_not_create_types(keystone, keystone_api,
+                                     tmp_path_factory):
+    member = Cloud('keystone', keystone_api,
+                   str(tmp_path_factory.mktemp('member-home')),
+                   keystone=keystone, user='member')
+    result = member.run_cli('openstack', 'volume', 'type', 'create', 'nope',
+                            check=False)
+    assert result.returncode != 0
+    assert "Policy doesn't allow volume_extension:type_create" in (
+        result.stderr + result.stdout)
+    assert 'gold' not in [t['Name'] for t in member.run_json(
+        'openstack', 'volume', 'type', 'list')]
+
+
+def test_cinder_quotas_and_limits(cloud):
+    project = cloud.project_id
+    cloud.run_cli('cinder', 'quota-update', '--volumes', '17',
+                  '--gigabytes', '170', project)
+    _header, shown = _rows_by_first_cell(
+        cloud.run_cli('cinder', 'quota-show', project).stdout)
+    assert (shown['volumes'][1], shown['gigabytes'][1]) == ('17', '170')
+    header, usage = _rows_by_first_cell(
+        cloud.run_cli('cinder', 'quota-usage', project).stdout)
+    assert header[:4] == ['Type', 'In_use', 'Reserved', 'Limit']
+    assert usage['volumes'][1:4] == ['0', '0', '17']
+    _header, defaults = _rows_by_first_cell(
+        cloud.run_cli('cinder', 'quota-defaults', project).stdout)
+    assert defaults['volumes'][1] == '10'
+    _header, limits = _rows_by_first_cell(
+        cloud.run_cli('cinder', 'absolute-limits').stdout)
+    assert limits['maxTotalVolumes'][1] == '17'
+    assert limits['totalVolumesUsed'][1] == '0'
+    cloud.run_cli('cinder', 'quota-delete', project)
+    assert cloud.get('/v3/os-quota-sets/%s' % project)[
+        'quota_set']['volumes'] == 10
+
+
+def test_sdk_quotas_limits_types(cloud):
+    storage = cloud.sdk().block_storage
+    project = cloud.project_id
+    storage.update_quota_set(project, volumes=13)
+    quota_set = storage.get_quota_set(project, usage=True)
+    assert quota_set.volumes == 13
+    assert quota_set.usage['volumes'] == 0
+    assert quota_set.reservation['volumes'] == 0
+    limits = storage.get_limits()
+    assert limits.absolute.max_total_volumes == 13
+    assert limits.absolute.total_volumes_used == 0
+    created = storage.create_type(name='sdk-' + cloud.mode,
+                                  extra_specs={'a': 'b'})
+    assert created.extra_specs == {'a': 'b'}
+    assert created.name in [t.name for t in storage.types()]
+    storage.delete_type(created)
+    assert created.name not in [t.name for t in storage.types()]
+    storage.revert_quota_set(project)
+    assert storage.get_quota_set(project).volumes == 10
+
+
+def test_services_and_zones(cloud):
+    host = 'node-%s@lvm' % cloud.mode
+    _register_volume_service(cloud, host, 'az-' + cloud.mode)
+    header, services = _rows_by_first_cell(
+        cloud.run_cli('cinder', 'service-list', '--host', host).stdout)
+    assert header[:5] == ['Binary', 'Host', 'Zone', 'Status', 'State']
+    assert services['cinder-volume'][1:5] == [host, 'az-' + cloud.mode,
+                                              'enabled', 'up']
+    zones = cloud.run_json('openstack', 'availability', 'zone', 'list',
+                           '--volume')
+    assert {'Zone Name': 'az-' + cloud.mode,
+            'Zone Status': 'available'} in zones
+
+    cloud.run_cli('openstack', 'volume', 'service', 'set', '--disable',
+                  '--disable-reason', 'disk swap', host, 'cinder-volume')
+    listed = cloud.run_json('openstack', 'volume', 'service', 'list',
+                            '--host', host, '--long')
+    assert [(s['Status'], s['Disabled Reason']) for s in listed] == [
+        ('disabled', 'disk swap')]
+    _header, zones = _rows_by_first_cell(
+        cloud.run_cli('cinder', 'availability-zone-list').stdout)
+    assert zones['az-' + cloud.mode][1] == 'not available'
+
+    cloud.run_cli('cinder', 'service-enable', host, 'cinder-volume')
+    (service,) = cloud.get('/v3/os-services?host=%s' % host)['services']
+    assert (service['status'], service['disabled_reason']) == (
+        'enabled', None)
+    sdk_services = [s for s in cloud.sdk().block_storage.services()
+                    if s.host == host]
+    assert [(s.binary, s.status, s.state) for s in sdk_services] == [
+        ('cinder-volume', 'enabled', 'up')]
