@@ -23,6 +23,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 from paste import deploy
 
+import cinder.conf
 from cinder.conf import api as api_opts
 from cinder.conf import database as database_opts
 from cinder.conf import quota as quota_opts
@@ -86,6 +87,13 @@ def load_app(conf):
     policy.init(conf)
     paste_file = find_paste_config(conf)
     LOG.info('Loading the API from %s', paste_file)
+    if (conf.auth_strategy.startswith('noauth')
+            and not cinder.conf.uses_embedded_defaults(conf)):
+        # Under a WSGI server the bind address is the server's, unknown
+        # here: say it whenever noauth is chosen explicitly.
+        LOG.warning('auth_strategy = %s: every caller is an admin and no '
+                    'token is checked. Use it for development only.',
+                    conf.auth_strategy)
     try:
         app = deploy.loadapp('config:' + paste_file, name=APP_NAME)
     except (LookupError, ImportError, ValueError) as error:

@@ -119,3 +119,18 @@ def test_token_without_project_is_403(conf):
         app)
     assert response.status_int == 403
     assert 'project-scoped token' in response.json['forbidden']['message']
+
+
+def test_explicit_noauth_is_a_warning_at_start(conf, tmp_path, capfd):
+    path = tmp_path / 'cinder.conf'
+    path.write_text('[DEFAULT]\nauth_strategy = noauth\nstate_path = %s\n'
+                    % tmp_path)
+    conf.reset()
+    import cinder.conf
+    cinder.conf.parse(conf, [], default_config_files=[str(path)])
+    cinder.conf.setup_logging(conf)
+    api_app.load_app(conf)
+    out, err = capfd.readouterr()
+    warnings = [line for line in (out + err).splitlines()
+                if 'WARNING' in line and 'auth_strategy = noauth' in line]
+    assert len(warnings) == 1
