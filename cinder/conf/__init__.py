@@ -31,8 +31,10 @@ LOG = logging.getLogger(__name__)
 
 
 # Libraries whose INFO lines are noise in a service log.
+# eventlet.wsgi.server=WARN: cinder-api's request lines come from the
+# requestlog filter, in every mode; eventlet keeps reporting its errors.
 QUIET_LOGGERS = ['alembic=WARN', 'keystonemiddleware=INFO', 'routes=WARN',
-                 'stevedore=WARN', 'urllib3=WARN']
+                 'stevedore=WARN', 'urllib3=WARN', 'eventlet.wsgi.server=WARN']
 
 
 def register_opts(conf):

@@ -203,6 +203,8 @@ class Worker:
             debug=False)
         eventlet.spawn_n(self._watch_signals)
         eventlet.spawn_n(self._watch_master, os.getppid())
+        LOG.info('cinder-api worker %d accepting on %s', os.getpid(),
+                 '%s:%d' % self.sock.getsockname()[:2])
         self.server.wait()
 
     def _wake(self, code):

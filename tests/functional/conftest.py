@@ -15,8 +15,12 @@ import pytest
 
 from tests.functional import servers
 
+# Every deployment mode the guides describe (doc/source/install/). The
+# uWSGI, gunicorn, nginx and Apache modes run the sample files of etc/.
 MODES = ('eventlet', 'cinder-wsgi', 'uwsgi-wsgi-file', 'uwsgi-module',
-         'gunicorn')
+         'nginx-uwsgi', 'nginx-uwsgi-prefix', 'mod_wsgi', 'mod_wsgi-prefix',
+         'gunicorn', 'gunicorn-threads', 'nginx-gunicorn',
+         'nginx-gunicorn-prefix')
 
 
 @pytest.fixture(scope='module', params=MODES)

@@ -14,13 +14,22 @@
 Each mode gets a fresh configuration directory (cinder.conf, and a copy of
 the shipped api-paste.ini with a test-only delay filter), a free port, and
 its output in a log file that failures print.
+
+uWSGI, gunicorn, nginx and Apache are started from the sample files shipped
+in etc/ (the very files operators copy), with only their documented
+placeholders replaced: ports (127.0.0.1:8776, nginx's listen ports,
+Apache's 8776), and directories (/etc/cinder, /run/cinder, /opt/cinder ...).
+A sample that stops working fails these tests.
 """
 
+import grp
 import http.client
 import os
+import pwd
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -31,20 +40,61 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
 PASTE = os.path.join(ROOT, 'etc', 'cinder', 'api-paste.ini')
+SAMPLES = os.path.join(ROOT, 'etc')
+# Where the shipped samples listen and keep their files, as documented in
+# each one; the tests replace exactly these strings.
+SAMPLE_ADDRESS = '127.0.0.1:8776'
+SAMPLE_RUN_DIR = '/run/cinder'
+SAMPLE_CONFIG_DIR = '/etc/cinder'
+MODULE_LINE = 'module = cinder.wsgi.api:application'
 
 # CI sets this: a server binary that is missing fails instead of skipping.
 REQUIRE_ENV = 'CINDER_TEST_REQUIRE_SERVERS'
 
 
-def find_executable(name):
-    path = shutil.which(name, path=BIN) or shutil.which(name)
-    if path:
-        return path
-    reason = ('%s is not installed (cinder-wsgi needs a regular '
-              '"pip install .", not -e)' % name)
+HINTS = {
+    'cinder-wsgi': 'cinder-wsgi needs a regular "pip install .", not -e',
+    'nginx': 'apt-get install nginx',
+    'apache2': 'apt-get install apache2',
+    'mod_wsgi-express': ('pip install mod_wsgi into this environment; it '
+                         'builds with apache2-dev\'s apxs (tox does it when '
+                         'apxs exists)'),
+    'openssl': 'apt-get install openssl',
+    'unshare': 'util-linux; root runs Apache in a user namespace',
+}
+
+
+def missing(reason):
+    """Skip on a developer's machine; fail in CI (CINDER_TEST_REQUIRE_...)."""
     if os.environ.get(REQUIRE_ENV):
         pytest.fail(reason + '; %s is set' % REQUIRE_ENV)
     pytest.skip(reason)
+
+
+def find_executable(name):
+    search = os.pathsep.join([BIN, os.environ.get('PATH', ''),
+                              '/usr/sbin', '/sbin'])
+    path = shutil.which(name, path=search)
+    if path:
+        return path
+    missing('%s is not installed (%s)' % (
+        name, HINTS.get(name, 'install it into this environment')))
+
+
+def render_sample(name, dest, replacements):
+    """Copy the shipped etc/<name> to dest, replacing placeholders.
+
+    Each placeholder must be in the sample: a test never silently runs a
+    file that no longer looks like what the guide describes.
+    """
+    with open(os.path.join(SAMPLES, name)) as f:
+        text = f.read()
+    for old, new in replacements.items():
+        assert old in text, '%s no longer contains %r' % (name, old)
+        text = text.replace(old, new)
+    with open(dest, 'w') as f:
+        f.write(text)
+    return dest
 
 
 def free_port():
@@ -84,12 +134,31 @@ def write_config(directory, extra='', delay_filter=True):
 
 # Log lines that say one worker is ready, and how many to wait for, so that
 # tests (and their SIGTERM) never race a worker still loading the app.
+UWSGI_READY = ("WSGI app 0 (mountpoint='') ready", 2)
 READY_LINES = {
-    'eventlet': ('wsgi starting up', 2),
-    'uwsgi-wsgi-file': ("WSGI app 0 (mountpoint='') ready", 2),
-    'uwsgi-module': ("WSGI app 0 (mountpoint='') ready", 2),
+    'eventlet': ('accepting on', 2),
+    'uwsgi-wsgi-file': UWSGI_READY,
+    'uwsgi-module': UWSGI_READY,
+    'nginx-uwsgi': UWSGI_READY,
+    'nginx-uwsgi-prefix': UWSGI_READY,
     'gunicorn': ('Booting worker', 2),
+    'gunicorn-threads': ('Booting worker', 2),
+    'nginx-gunicorn': ('Booting worker', 2),
+    'nginx-gunicorn-prefix': ('Booting worker', 2),
+    # WSGIImportScript loads the app in each daemon process at start.
+    'mod_wsgi': ('Loading the API from', 2),
+    'mod_wsgi-prefix': ('Loading the API from', 2),
 }
+
+# Modes with nginx in front: (application server mode, nginx server block).
+NGINX_MODES = {
+    'nginx-uwsgi': ('uwsgi-module', 'uwsgi'),
+    'nginx-uwsgi-prefix': ('uwsgi-module', 'uwsgi'),
+    'nginx-gunicorn': ('gunicorn-threads', 'http'),
+    'nginx-gunicorn-prefix': ('gunicorn-threads', 'http'),
+}
+PREFIXES = {mode: '/volume' for mode in (
+    'nginx-uwsgi-prefix', 'nginx-gunicorn-prefix', 'mod_wsgi-prefix')}
 
 
 def mode_command(mode, port, config_dir):
@@ -106,39 +175,207 @@ def mode_command(mode, port, config_dir):
         env.pop('OS_CINDER_CONFIG_DIR')
         return [find_executable('cinder-wsgi'), '--port', str(port),
                 '--host', '127.0.0.1', '--', '--config-file', config], env
+    base = os.path.dirname(config_dir)
     if mode.startswith('uwsgi'):
+        # etc/cinder/cinder-api-uwsgi.ini as shipped: http-socket on the
+        # port, the uwsgi socket and master FIFO in <base>/run.
+        run_dir = os.path.join(base, 'run')
+        os.makedirs(run_dir, exist_ok=True)
+        replacements = {SAMPLE_ADDRESS: address, SAMPLE_RUN_DIR: run_dir,
+                        SAMPLE_CONFIG_DIR: config_dir}
         if mode == 'uwsgi-wsgi-file':
-            target = ['--wsgi-file', find_executable('cinder-wsgi')]
-        else:
-            target = ['--module', 'cinder.wsgi.api:application']
-        return [find_executable('uwsgi'), '--http-socket', address,
-                '--master', '--processes', '2', '--enable-threads',
-                '--lazy-apps', '--need-app', '--die-on-term',
-                '--hook-master-start',
-                'unix_signal:15 gracefully_kill_them_all',
-                '--worker-reload-mercy', '30',
-                '--buffer-size', '65535', '--disable-logging'] + target, env
-    if mode == 'gunicorn':
-        return [find_executable('gunicorn'), '--workers', '2',
-                '--bind', address, '--graceful-timeout', '30',
-                'cinder.wsgi.api:application'], env
+            replacements[MODULE_LINE] = (
+                'wsgi-file = %s' % find_executable('cinder-wsgi'))
+        ini = render_sample('cinder/cinder-api-uwsgi.ini',
+                            os.path.join(config_dir, 'cinder-api-uwsgi.ini'),
+                            replacements)
+        return [find_executable('uwsgi'), '--ini', ini], env
+    if mode.startswith('gunicorn'):
+        conf = render_sample('cinder/gunicorn.conf.py',
+                             os.path.join(config_dir, 'gunicorn.conf.py'),
+                             {SAMPLE_ADDRESS: address,
+                              SAMPLE_CONFIG_DIR: config_dir})
+        command = [find_executable('gunicorn'), '--config', conf]
+        if mode == 'gunicorn-threads':
+            command += ['--threads', '4']
+        return command, env
+    if mode.startswith('mod_wsgi'):
+        return apache_command(port, config_dir, env)
     raise ValueError(mode)
 
 
+def _apache_user():
+    """Apache refuses to serve as root and mod_wsgi to run a daemon as
+    root. As root, run Apache in a user namespace as "nobody", where the
+    files root owns (the pyenv Python under /root included) read as its
+    own; otherwise as the current user (then Apache ignores user=)."""
+    if os.geteuid() != 0:
+        return [], pwd.getpwuid(os.getuid()).pw_name, grp.getgrgid(
+            os.getgid()).gr_name
+    nobody = pwd.getpwnam('nobody')
+    probe = subprocess.run(
+        [find_executable('unshare'), '--user',
+         '--map-user=%d' % nobody.pw_uid, '--map-group=%d' % nobody.pw_gid,
+         'true'], capture_output=True, text=True)
+    if probe.returncode != 0:
+        missing('user namespaces are not available to run Apache as a '
+                'non-root user: %s' % probe.stderr.strip())
+    return ([find_executable('unshare'), '--user',
+             '--map-user=%d' % nobody.pw_uid,
+             '--map-group=%d' % nobody.pw_gid],
+            nobody.pw_name, grp.getgrgid(nobody.pw_gid).gr_name)
+
+
+def apache_command(port, config_dir, env):
+    """Apache with etc/cinder/apache-cinder-api.conf included, in the
+    foreground, from a minimal server configuration in the temp dir."""
+    apache = find_executable('apache2')
+    express = find_executable('mod_wsgi-express')
+    base = os.path.dirname(config_dir)
+    module_config = subprocess.run([express, 'module-config'], check=True,
+                                   capture_output=True, text=True).stdout
+    modules = '/usr/lib/apache2/modules'
+    apxs = shutil.which('apxs') or shutil.which('apxs2')
+    if apxs:
+        modules = subprocess.run([apxs, '-q', 'LIBEXECDIR'],
+                                 capture_output=True,
+                                 text=True).stdout.strip() or modules
+    prefix, user, group = _apache_user()
+    dirs = {name: os.path.join(base, name)
+            for name in ('cgi-bin', 'log', 'home', 'apache')}
+    for path in dirs.values():
+        os.makedirs(path, exist_ok=True)
+    # The WSGI script: cinder's own cinder/wsgi/api.py, copied as the
+    # guide says.
+    import_probe = subprocess.run(
+        [sys.executable, '-c', 'import cinder.wsgi, os; '
+         'print(os.path.dirname(cinder.wsgi.__file__))'],
+        capture_output=True, text=True, check=True, cwd='/')
+    shutil.copy(os.path.join(import_probe.stdout.strip(), 'api.py'),
+                os.path.join(dirs['cgi-bin'], 'cinder-api'))
+    vhost = render_sample('cinder/apache-cinder-api.conf',
+                          os.path.join(dirs['apache'], 'cinder-api.conf'), {
+                              '8776': str(port),
+                              '/opt/cinder': sys.prefix,
+                              '/var/www/cgi-bin/cinder': dirs['cgi-bin'],
+                              '/var/log/apache2': dirs['log'],
+                              '/var/lib/cinder': dirs['home'],
+                              'user=cinder group=cinder':
+                                  'user=%s group=%s' % (user, group)})
+    server_conf = os.path.join(dirs['apache'], 'httpd.conf')
+    with open(server_conf, 'w') as f:
+        f.write('ServerRoot %(root)s\n'
+                'ServerName 127.0.0.1\n'
+                'PidFile %(root)s/httpd.pid\n'
+                'DefaultRuntimeDir %(root)s\n'
+                'ErrorLog /dev/stderr\n'
+                'LogLevel info\n'
+                'GracefulShutdownTimeout 30\n'
+                'LoadModule mpm_event_module %(modules)s/mod_mpm_event.so\n'
+                'LoadModule authz_core_module %(modules)s/mod_authz_core.so\n'
+                '%(wsgi)s\n'
+                'WSGISocketPrefix %(root)s/wsgi\n'
+                'Include %(vhost)s\n'
+                % {'root': dirs['apache'], 'modules': modules,
+                   'wsgi': module_config, 'vhost': vhost})
+    return prefix + [apache, '-DFOREGROUND', '-f', server_conf], env
+
+
+def nginx_command(base, block, backend_address, run_dir):
+    """nginx in the foreground with etc/cinder/nginx-cinder-api.conf
+    included. Returns the command, and the plain and TLS ports of the
+    server block for the backend ('uwsgi' or 'http')."""
+    nginx = find_executable('nginx')
+    ports = {'http': free_port(), 'https': free_port(), 'proxy': free_port(),
+             'proxy-https': free_port()}
+    ssl_dir = os.path.join(base, 'ssl')
+    make_certificate(ssl_dir)
+    site = render_sample('cinder/nginx-cinder-api.conf',
+                         os.path.join(base, 'nginx-cinder-api.conf'), {
+                             'listen 80;': 'listen 127.0.0.1:%d;'
+                                           % ports['http'],
+                             'listen 443 ssl;': 'listen 127.0.0.1:%d ssl;'
+                                                % ports['https'],
+                             'listen 8080;': 'listen 127.0.0.1:%d;'
+                                             % ports['proxy'],
+                             'listen 8443 ssl;': 'listen 127.0.0.1:%d ssl;'
+                                                 % ports['proxy-https'],
+                             SAMPLE_ADDRESS: backend_address,
+                             SAMPLE_RUN_DIR: run_dir,
+                             '/etc/cinder/ssl': ssl_dir})
+    temp = os.path.join(base, 'nginx')
+    os.makedirs(temp, exist_ok=True)
+    conf = os.path.join(base, 'nginx.conf')
+    with open(conf, 'w') as f:
+        f.write('daemon off;\n'
+                'master_process on;\n'
+                '%(user)s'
+                'worker_processes 1;\n'
+                'pid %(temp)s/nginx.pid;\n'
+                'error_log stderr notice;\n'
+                'events { worker_connections 256; }\n'
+                'http {\n'
+                '  access_log off;\n'
+                '  client_body_temp_path %(temp)s/body;\n'
+                '  proxy_temp_path %(temp)s/proxy;\n'
+                '  fastcgi_temp_path %(temp)s/fastcgi;\n'
+                '  uwsgi_temp_path %(temp)s/uwsgi;\n'
+                '  scgi_temp_path %(temp)s/scgi;\n'
+                '  include %(site)s;\n'
+                '}\n' % {'temp': temp, 'site': site,
+                          # Workers must reach the socket in root's temp dir.
+                          'user': 'user root;\n' if os.geteuid() == 0
+                          else ''})
+    port = ports['http'] if block == 'uwsgi' else ports['proxy']
+    tls_port = ports['https'] if block == 'uwsgi' else ports['proxy-https']
+    return [nginx, '-p', temp, '-e', 'stderr', '-c', conf], port, tls_port
+
+
+def make_certificate(ssl_dir):
+    """A self-signed certificate for nginx's TLS listener."""
+    os.makedirs(ssl_dir, exist_ok=True)
+    subprocess.run([find_executable('openssl'), 'req', '-x509', '-newkey',
+                    'rsa:2048', '-nodes', '-days', '2', '-subj',
+                    '/CN=127.0.0.1',
+                    '-keyout', os.path.join(ssl_dir, 'cinder-api.key'),
+                    '-out', os.path.join(ssl_dir, 'cinder-api.crt')],
+                   check=True, capture_output=True)
+
+
 class Server:
-    """A server process under test, stopped with the signal operators use."""
+    """A server process under test, stopped with the signal operators use.
+
+    port is where clients connect: the front (nginx) when there is one,
+    else the server itself. prefix is the URL path the API is under
+    ('' or '/volume'); path() builds request paths under it.
+    """
 
     def __init__(self, command, env, port, log_path, cwd=None,
-                 ready_line=None, workers=1):
+                 ready_line=None, workers=1, prefix='', front=None,
+                 logs=(), health_port=None, tls_port=None):
         self.command, self.env, self.port = command, env, port
         self.log_path = log_path
         self.cwd = cwd
         self.ready_line, self.workers = ready_line, workers
+        self.prefix = prefix
+        self.front = front
+        self.logs = list(logs)
+        self.health_port = health_port or port
+        self.tls_port = tls_port
         self.process = None
+        self.log = None
 
     @property
     def url(self):
         return 'http://127.0.0.1:%d' % self.port
+
+    @property
+    def proxied(self):
+        """True when a proxy in front replaces clients' X-Forwarded-*."""
+        return self.front is not None
+
+    def path(self, path):
+        return self.prefix + path
 
     def start(self, timeout=60):
         self.log = open(self.log_path, 'wb')
@@ -152,24 +389,46 @@ class Server:
                 pytest.fail('%s exited with %s:\n%s' % (
                     self.command[0], self.process.returncode, self.output()))
             try:
-                if (self.request('GET', '/healthcheck')[0] == 200
+                if (self._health(self.health_port)
                         and self._all_workers_ready()):
-                    return self
+                    break
             except OSError:
                 pass
             time.sleep(0.1)
-        self.stop()
-        pytest.fail('%s did not answer in %ds:\n%s' % (
-            self.command[0], timeout, self.output()[-6000:]))
+        else:
+            output = self.output()[-6000:]
+            self.kill()
+            pytest.fail('%s did not answer in %ds:\n%s' % (
+                self.command[0], timeout, output))
+        if self.front is not None:
+            self.front.start(timeout)
+        return self
+
+    def _health(self, port):
+        conn = http.client.HTTPConnection('127.0.0.1', port, timeout=5)
+        try:
+            conn.request('GET', self.path('/healthcheck')
+                         if port == self.port else '/healthcheck')
+            return conn.getresponse().status == 200
+        finally:
+            conn.close()
 
     def _all_workers_ready(self):
         if not self.ready_line:
             return True
         return self.output().count(self.ready_line) >= self.workers
 
-    def request(self, method, path, headers=None, body=None, timeout=30):
-        conn = http.client.HTTPConnection('127.0.0.1', self.port,
-                                          timeout=timeout)
+    def request(self, method, path, headers=None, body=None, timeout=30,
+                tls=False):
+        if tls:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            conn = http.client.HTTPSConnection(
+                '127.0.0.1', self.tls_port, timeout=timeout, context=context)
+        else:
+            conn = http.client.HTTPConnection('127.0.0.1', self.port,
+                                              timeout=timeout)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             response = conn.getresponse()
@@ -179,31 +438,94 @@ class Server:
             conn.close()
 
     def stop(self, signum=signal.SIGTERM, timeout=40):
-        if self.process is None or self.process.poll() is not None:
-            return self.process and self.process.returncode
-        self.process.send_signal(signum)
+        """Stop the application server with signum (then the front, with
+        nginx's graceful SIGQUIT); returns the server's exit status."""
         try:
-            return self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-            pytest.fail('%s ignored signal %d:\n%s' % (
-                self.command[0], signum, self.output()[-6000:]))
+            return self._stop(signum, timeout)
         finally:
-            self.log.close()
+            if self.front is not None:
+                code = self.front._stop(signal.SIGQUIT, timeout)
+                assert code == 0, 'nginx exited with %s:\n%s' % (
+                    code, self.front.output()[-3000:])
+
+    def _stop(self, signum, timeout):
+        if self.process is None:
+            return None
+        try:
+            if self.process.poll() is not None:
+                return self.process.returncode
+            self.process.send_signal(signum)
+            try:
+                return self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+                pytest.fail('%s ignored signal %d:\n%s' % (
+                    self.command[0], signum, self.output()[-6000:]))
+        finally:
+            # Whatever the server left behind in its process group once it
+            # exited (a test must never leak processes).
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            if self.log is not None:
+                self.log.close()
+
+    def kill(self):
+        """SIGKILL to the whole process group (workers, Apache's children
+        included), of the front too."""
+        for server in (self, self.front):
+            if server is None or server.process is None:
+                continue
+            try:
+                os.killpg(server.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            server.process.wait()
+            if server.log is not None:
+                server.log.close()
 
     def output(self):
-        if not self.log.closed:
+        """Everything the servers wrote: their standard output and error,
+        and the log files they write to (Apache's vhost ErrorLog)."""
+        if self.log is not None and not self.log.closed:
             self.log.flush()
-        with open(self.log_path, 'rb') as f:
-            return f.read().decode(errors='replace')
+        text = ''
+        for path in [self.log_path] + self.logs:
+            if os.path.exists(path):
+                with open(path, 'rb') as f:
+                    text += f.read().decode(errors='replace')
+        if self.front is not None:
+            text += self.front.output()
+        return text
 
 
-def start_mode(mode, tmp_dir, extra_config=''):
+def start_mode(mode, tmp_dir, extra_config='', logs=()):
+    """Start mode with its files in tmp_dir; logs: more files it writes
+    (a log_file set in extra_config), for readiness and output()."""
     port = free_port()
     config_dir = os.path.join(tmp_dir, 'etc')
     write_config(config_dir, extra_config)
-    command, env = mode_command(mode, port, config_dir)
     ready_line, workers = READY_LINES.get(mode, (None, 1))
-    return Server(command, env, port, os.path.join(tmp_dir, 'server.log'),
-                  cwd=tmp_dir, ready_line=ready_line, workers=workers).start()
+    log = os.path.join(tmp_dir, 'server.log')
+    prefix = PREFIXES.get(mode, '')
+    if mode in NGINX_MODES:
+        backend, block = NGINX_MODES[mode]
+        command, env = mode_command(backend, port, config_dir)
+        nginx, entry, tls_port = nginx_command(
+            tmp_dir, block, '127.0.0.1:%d' % port,
+            os.path.join(tmp_dir, 'run'))
+        front = Server(nginx, env, entry, os.path.join(tmp_dir, 'nginx.log'),
+                       cwd=tmp_dir, prefix=prefix)
+        return Server(command, env, entry, log, cwd=tmp_dir,
+                      ready_line=ready_line, workers=workers, prefix=prefix,
+                      front=front, health_port=port, tls_port=tls_port,
+                      logs=logs).start()
+    command, env = mode_command(mode, port, config_dir)
+    logs = list(logs)
+    if mode.startswith('mod_wsgi'):
+        logs.append(os.path.join(tmp_dir, 'log', 'cinder-api.log'))
+    return Server(command, env, port, log, cwd=tmp_dir,
+                  ready_line=ready_line, workers=workers, prefix=prefix,
+                  logs=logs).start()

@@ -82,7 +82,7 @@ def test_sigterm_finishes_in_flight_requests(eventlet_server):
     assert eventlet_server.stop(signal.SIGTERM) == 0
     thread.join(10)
     status, _headers, body = result['answer']
-    assert status == 200 and json.loads(body) == {'extensions': []}
+    assert status == 200 and 'extensions' in json.loads(body)
     assert time.monotonic() - started >= 0.8, 'did not wait for the request'
     with pytest.raises(OSError):
         eventlet_server.request('GET', '/healthcheck', timeout=2)
@@ -139,7 +139,7 @@ def test_embedded_default_without_any_config(tmp_path):
     env.pop('OS_CINDER_CONFIG_DIR', None)
     srv = servers.Server([servers.find_executable('cinder-api')], env, port,
                          str(tmp_path / 'server.log'), cwd=str(tmp_path),
-                         ready_line='wsgi starting up', workers=1).start()
+                         ready_line='accepting on', workers=1).start()
     try:
         status, _h, body = srv.request('GET', '/v3/extensions')
         assert status == 200

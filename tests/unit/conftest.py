@@ -36,6 +36,9 @@ def conf(tmp_path, monkeypatch):
     cinder.conf.parse(conf, [], default_config_files=[])
     conf.set_override('state_path', str(tmp_path))
     conf.set_override('max_retries', 0, group='database')
+    # The repository's paste file, not a copy installed in the prefix.
+    conf.set_override('api_paste_config', os.path.join(
+        ROOT, 'etc', 'cinder', 'api-paste.ini'))
     yield conf
     db_api.dispose()
     conf.reset()  # also drops every override and set_default
@@ -46,6 +49,8 @@ def app(conf):
     return api_app.load_app(conf)
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
 PROJECT = '0123456789abcdef0123456789abcdef'
 OTHER_PROJECT = 'fedcba9876543210fedcba9876543210'
 

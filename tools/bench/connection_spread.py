@@ -107,7 +107,7 @@ def main():
         port = servers.free_port()
         command, env = servers.mode_command('eventlet', port, config_dir)
         srv = servers.Server(command, env, port, os.path.join(tmp, 'log'),
-                             cwd=tmp, ready_line='wsgi starting up',
+                             cwd=tmp, ready_line='accepting on',
                              workers=args.workers).start()
         try:
             ours_rows = [spread(srv.process.pid, port, args.connections)

@@ -22,15 +22,31 @@ import webob.dec
 from cinder.api import faults
 
 
+# A body up to this much over the limit is read and dropped before the 413:
+# a server that closes the connection on an unread body (gunicorn) would
+# make a proxy still sending it (nginx) answer 502 instead.
+DRAIN_MARGIN = 1024 * 1024
+
+
 class RequestBodySizeLimiter(sizelimit.RequestBodySizeLimiter):
 
     @webob.dec.wsgify
     def __call__(self, req):
         max_size = self._conf_get('max_request_body_size')
         if req.content_length is not None and req.content_length > max_size:
+            if req.content_length <= max_size + DRAIN_MARGIN:
+                _drain(req.body_file_raw, req.content_length)
             return faults.fault_response(
                 413, 'Request is too large. Larger than '
                      'max_request_body_size (%d).' % max_size)
         if req.content_length is None:
             req.body_file = sizelimit.LimitingReader(req.body_file, max_size)
         return req.get_response(self.application)
+
+
+def _drain(body, length, chunk=65536):
+    while length > 0:
+        data = body.read(min(chunk, length))
+        if not data:
+            return
+        length -= len(data)
