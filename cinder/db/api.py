@@ -214,9 +214,6 @@ def retry_on_db_error(func):
         for attempt in range(attempts):
             try:
                 return func(*args, **kwargs)
-            except sa_exc.OperationalError as error:
-                if not is_retriable(error) or attempt == attempts - 1:
-                    raise
             except sa_exc.DBAPIError as error:
                 if not is_retriable(error) or attempt == attempts - 1:
                     raise

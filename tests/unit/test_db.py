@@ -95,3 +95,47 @@ def test_url_gets_the_shipped_drivers():
     assert db_api.normalize_url('mysql://h/db').query['charset'] == 'utf8mb4'
     assert db_api.normalize_url('postgresql://h/db').drivername == (
         'postgresql+psycopg')
+
+
+def _locked():
+    import sqlite3
+
+    import sqlalchemy.exc
+    return sqlalchemy.exc.OperationalError(
+        'UPDATE', {}, sqlite3.OperationalError('database is locked'))
+
+
+def test_retry_on_db_error_retries_locks_only(conf):
+    import sqlalchemy.exc
+
+    from cinder.db import api as db_api
+    db_api.configure(conf)
+    calls = []
+
+    @db_api.retry_on_db_error
+    def flaky():
+        calls.append(1)
+        if len(calls) < 3:
+            raise _locked()
+        return 'done'
+    assert flaky() == 'done' and len(calls) == 3
+
+    @db_api.retry_on_db_error
+    def broken():
+        calls.append(1)
+        raise sqlalchemy.exc.IntegrityError('INSERT', {}, Exception('dup'))
+    calls.clear()
+    with pytest.raises(sqlalchemy.exc.IntegrityError):
+        broken()
+    assert len(calls) == 1
+
+    conf.set_override('db_max_retries', 2, group='database')
+
+    @db_api.retry_on_db_error
+    def always_locked():
+        calls.append(1)
+        raise _locked()
+    calls.clear()
+    with pytest.raises(sqlalchemy.exc.OperationalError):
+        always_locked()
+    assert len(calls) == 3
