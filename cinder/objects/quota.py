@@ -196,18 +196,21 @@ def update_class(class_name, values):
 
 
 def _ensure_usage_rows(project_id, resource_names):
-    """Create missing usage rows, in their own transaction: a concurrent
-    request creating the same row is harmless."""
+    """Create missing usage rows, each in its own transaction: a concurrent
+    request creating the same row is harmless. Once a project has its rows
+    this is one read, not a write transaction per resource."""
+    with db_api.reader() as conn:
+        existing = set(conn.execute(sa.select(_usages.c.resource).where(
+            _usages.c.project_id == project_id,
+            _usages.c.resource.in_(resource_names))).scalars())
     for resource in resource_names:
+        if resource in existing:
+            continue
         try:
             with db_api.writer() as conn:
-                exists = conn.execute(sa.select(_usages.c.id).where(
-                    _usages.c.project_id == project_id,
-                    _usages.c.resource == resource)).first()
-                if exists is None:
-                    conn.execute(sa.insert(_usages).values(
-                        project_id=project_id, resource=resource, in_use=0,
-                        reserved=0, created_at=models.utcnow()))
+                conn.execute(sa.insert(_usages).values(
+                    project_id=project_id, resource=resource, in_use=0,
+                    reserved=0, created_at=models.utcnow()))
         except sa_exc.IntegrityError:
             pass
 

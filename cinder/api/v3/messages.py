@@ -26,9 +26,15 @@ def _time(value):
     return value.isoformat() if value else None
 
 
-def _view(req, row):
+def _viewer(req):
+    """A function giving a message's view; links are built once per
+    request."""
     prefix = req.link_prefix(cinder.conf.CONF)
     bookmark = req.link_prefix(cinder.conf.CONF, versioned=False)
+    return lambda row: _view(row, prefix, bookmark)
+
+
+def _view(row, prefix, bookmark):
     return {
         'id': row['id'],
         'event_id': row['event_id'],
@@ -55,7 +61,7 @@ def show_message(req):
     """GET /messages/{message_id}: 200, or 404 for another project's."""
     row = message.get(req.context, req.urlvars['message_id'])
     req.context.can(policies.GET, _target(row))
-    return wsgi.json_response({'message': _view(req, row)})
+    return wsgi.json_response({'message': _viewer(req)(row)})
 
 
 def _limit(req):
@@ -81,7 +87,8 @@ def list_messages(req):
     filters = {key: req.GET[key] for key in FILTERS if key in req.GET}
     rows = message.get_all(req.context, limit=limit, marker=marker,
                            filters=filters)
-    body = {'messages': [_view(req, row) for row in rows]}
+    view = _viewer(req)
+    body = {'messages': [view(row) for row in rows]}
     if limit is not None and rows and len(rows) >= limit:
         params = dict(req.GET, marker=rows[-1]['id'])
         query = '&'.join('%s=%s' % item for item in params.items())

@@ -29,23 +29,36 @@ USER_VISIBLE_SPECS = ('RESKEY:availability_zones', 'multiattach',
                       'replication_enabled')
 
 
-def _visible_specs(context, specs):
+def _spec_filter(context):
+    """A function keeping the extra specs *context* may see."""
     if context.allowed(policies.SPECS_READ_SENSITIVE):
-        return dict(specs)
-    return {key: value for key, value in specs.items()
-            if key in USER_VISIBLE_SPECS}
+        return dict
+    return lambda specs: {key: value for key, value in specs.items()
+                          if key in USER_VISIBLE_SPECS}
 
 
-def _view(context, vtype):
-    view = {'id': vtype['id'], 'name': vtype['name'],
-            'description': vtype['description'],
-            'is_public': vtype['is_public']}
-    if context.allowed(policies.EXTRA_SPECS_IN_VIEW):
-        view['extra_specs'] = _visible_specs(context, vtype['extra_specs'])
-    if context.allowed(policies.QOS_SPECS_ID):
-        view['qos_specs_id'] = vtype['qos_specs_id']
-    if context.allowed(policies.IS_PUBLIC_IN_VIEW):
-        view['os-volume-type-access:is_public'] = vtype['is_public']
+def _viewer(context):
+    """A function giving a type's view as *context* may see it.
+
+    The policy checks run once per request, not once per listed type.
+    """
+    visible_specs = (_spec_filter(context)
+                     if context.allowed(policies.EXTRA_SPECS_IN_VIEW)
+                     else None)
+    show_qos_specs_id = context.allowed(policies.QOS_SPECS_ID)
+    show_access = context.allowed(policies.IS_PUBLIC_IN_VIEW)
+
+    def view(vtype):
+        result = {'id': vtype['id'], 'name': vtype['name'],
+                  'description': vtype['description'],
+                  'is_public': vtype['is_public']}
+        if visible_specs is not None:
+            result['extra_specs'] = visible_specs(vtype['extra_specs'])
+        if show_qos_specs_id:
+            result['qos_specs_id'] = vtype['qos_specs_id']
+        if show_access:
+            result['os-volume-type-access:is_public'] = vtype['is_public']
+        return result
     return view
 
 
@@ -95,11 +108,13 @@ def list_volume_types(req):
     types = volume_type.get_all(context, is_public=_is_public_filter(req))
     wanted = _extra_specs_filter(req)
     if wanted:
+        visible_specs = _spec_filter(context)
         types = [vtype for vtype in types
-                 if wanted.items() <= _visible_specs(
-                     context, vtype['extra_specs']).items()]
+                 if wanted.items() <= visible_specs(
+                     vtype['extra_specs']).items()]
+    view = _viewer(context)
     return wsgi.json_response({'volume_types': [
-        _view(context, vtype) for vtype in types]})
+        view(vtype) for vtype in types]})
 
 
 def show_volume_type(req):
@@ -107,15 +122,15 @@ def show_volume_type(req):
     context = req.context
     context.can(policies.GET)
     vtype = volume_type.get(context, req.urlvars['type_id'])
-    return wsgi.json_response({'volume_type': _view(context, vtype)})
+    return wsgi.json_response({'volume_type': _viewer(context)(vtype)})
 
 
 def show_default_volume_type(req):
     """GET /types/default: 200 and the default type, or 404."""
     context = req.context
     context.can(policies.GET)
-    return wsgi.json_response({'volume_type': _view(
-        context, default_for(context, req.api_version))})
+    return wsgi.json_response({'volume_type': _viewer(context)(
+        default_for(context, req.api_version))})
 
 
 def default_for(context, version):
@@ -148,7 +163,7 @@ def create_volume_type(req):
                                description=body.get('description'),
                                is_public=is_public,
                                extra_specs=body.get('extra_specs'))
-    return wsgi.json_response({'volume_type': _view(context, vtype)})
+    return wsgi.json_response({'volume_type': _viewer(context)(vtype)})
 
 
 def update_volume_type(req):
@@ -171,7 +186,7 @@ def update_volume_type(req):
             reason='Specify volume type name, description, is_public or a '
                    'combination thereof.')
     vtype = volume_type.update(context, req.urlvars['type_id'], **changes)
-    return wsgi.json_response({'volume_type': _view(context, vtype)})
+    return wsgi.json_response({'volume_type': _viewer(context)(vtype)})
 
 
 def delete_volume_type(req):
@@ -188,8 +203,8 @@ def list_extra_specs(req):
     context = req.context
     context.can(policies.SPECS_INDEX)
     vtype = volume_type.get(context, req.urlvars['type_id'])
-    return wsgi.json_response({'extra_specs': _visible_specs(
-        context, vtype['extra_specs'])})
+    return wsgi.json_response({'extra_specs': _spec_filter(context)(
+        vtype['extra_specs'])})
 
 
 def create_extra_specs(req):
@@ -206,8 +221,8 @@ def show_extra_spec(req):
     context = req.context
     context.can(policies.SPECS_SHOW)
     type_id, key = req.urlvars['type_id'], req.urlvars['key']
-    specs = _visible_specs(context,
-                           volume_type.get(context, type_id)['extra_specs'])
+    specs = _spec_filter(context)(
+        volume_type.get(context, type_id)['extra_specs'])
     if key not in specs:
         raise exception.VolumeTypeExtraSpecsNotFound(volume_type_id=type_id,
                                                      extra_specs_key=key)
