@@ -182,3 +182,91 @@ class DefaultVolumeTypeProjectNotFound(NotFound):
 class VolumeTypeDefaultForProjects(Invalid):
     message = ('The volume type %(volume_type_id)s is the default type of '
                'projects %(projects)s and can not be deleted.')
+
+
+class VolumeBackendAPIException(CinderException):
+    message = ('Bad or unexpected response from the storage volume backend '
+               'API: %(data)s')
+
+
+class VolumeDriverNotFound(CinderException):
+    message = 'Volume driver %(name)s could not be loaded: %(reason)s'
+
+
+class VolumeNotFound(NotFound):
+    message = 'Volume %(volume_id)s could not be found.'
+
+
+class SnapshotNotFound(NotFound):
+    message = 'Snapshot %(snapshot_id)s could not be found.'
+
+
+class VolumeMetadataNotFound(NotFound):
+    message = ('Volume %(volume_id)s has no metadata with key '
+               '%(metadata_key)s.')
+
+
+class SnapshotMetadataNotFound(NotFound):
+    message = ('Snapshot %(snapshot_id)s has no metadata with key '
+               '%(metadata_key)s.')
+
+
+class VolumeAttachmentNotFound(NotFound):
+    message = 'Volume attachment could not be found with filter: %(filter)s.'
+
+
+class InvalidVolume(Invalid):
+    message = 'Invalid volume: %(reason)s'
+
+
+class InvalidSnapshot(Invalid):
+    message = 'Invalid snapshot: %(reason)s'
+
+
+class InvalidVolumeType(Invalid):
+    message = 'Invalid volume type: %(reason)s'
+
+
+class InvalidAvailabilityZone(Invalid):
+    message = "Availability zone '%(az)s' is invalid."
+
+
+class VolumeSizeExceedsLimit(OverQuota):
+    message = ('Requested volume size %(size)dG is larger than maximum '
+               'allowed limit %(limit)dG.')
+
+
+class InvalidVolumeStatusConflict(Conflict):
+    message = 'Invalid volume: %(reason)s'
+
+
+class VolumeMetadataMismatch(CinderException):
+    message = 'The volume metadata changed since it was read (If-Match).'
+    code = 412
+    safe = True
+
+
+class ServiceUnavailable(CinderException):
+    message = 'Service is unavailable at this time: %(reason)s'
+    code = 503
+    safe = True
+
+
+class NoValidBackend(CinderException):
+    message = 'No valid backend was found. %(reason)s'
+
+
+class VolumeLimitExceeded(OverQuota):
+    message = ("Maximum number of volumes allowed (%(allowed)d) exceeded "
+               "for quota '%(name)s'.")
+
+
+class SnapshotLimitExceeded(OverQuota):
+    message = ("Maximum number of snapshots allowed (%(allowed)d) exceeded "
+               "for quota '%(name)s'.")
+
+
+class VolumeSizeExceedsAvailableQuota(OverQuota):
+    message = ('Requested volume or snapshot exceeds allowed %(name)s '
+               'quota. Requested %(requested)sG, quota is %(quota)sG and '
+               '%(consumed)sG has been consumed.')

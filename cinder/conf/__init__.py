@@ -23,6 +23,7 @@ from oslo_log import log as logging
 from cinder.conf import api
 from cinder.conf import database
 from cinder.conf import quota
+from cinder.conf import volume
 
 CONF = cfg.CONF
 PROJECT = 'cinder'
@@ -41,6 +42,7 @@ def register_opts(conf):
     """Register every option this project owns on *conf* (idempotent)."""
     conf.register_opts(api.OPTS)
     conf.register_opts(quota.OPTS)
+    conf.register_opts(volume.OPTS)
     conf.register_opts(database.OPTS, group=database.GROUP)
     logging.register_options(conf)
     logging.set_defaults(default_log_levels=(

@@ -14,10 +14,12 @@
 from cinder.conf import api
 from cinder.conf import database
 from cinder.conf import quota
+from cinder.conf import volume
 
 
 def list_opts():
     return [
-        ('DEFAULT', api.OPTS + quota.OPTS),
+        ('DEFAULT', api.OPTS + quota.OPTS + volume.OPTS),
+        (volume.DEFAULTS_GROUP, volume.BACKEND_OPTS),
         (database.GROUP, database.OPTS),
     ]

@@ -53,6 +53,8 @@ services = sa.Table(
               default='not-capable'),
     sa.Column('active_backend_id', sa.String(255)),
     sa.Column('last_seen_up', sa.DateTime),
+    # A volume service's backend report (JSON): capacity, capabilities.
+    sa.Column('capabilities', sa.Text),
     *_timestamps(),
     sa.UniqueConstraint('uuid', name='uniq_services0uuid'),
     sa.UniqueConstraint('host', 'binary', name='uniq_services0host0binary'),
@@ -178,4 +180,132 @@ default_volume_types = sa.Table(
                             name='fk_default_types0volume_type_id'),
               nullable=False),
     *_timestamps(),
+)
+
+volumes = sa.Table(
+    'volumes', metadata,
+    sa.Column('id', sa.String(36), primary_key=True),
+    sa.Column('project_id', sa.String(255), nullable=False),
+    sa.Column('user_id', sa.String(255)),
+    # host@backend#pool once scheduled; NULL before (or when none fit).
+    sa.Column('host', sa.String(255)),
+    sa.Column('cluster_name', sa.String(255)),
+    sa.Column('size', sa.Integer, nullable=False),
+    sa.Column('availability_zone', sa.String(255), nullable=False),
+    sa.Column('status', sa.String(255), nullable=False),
+    sa.Column('previous_status', sa.String(255)),
+    sa.Column('attach_status', sa.String(255), nullable=False,
+              default='detached'),
+    sa.Column('migration_status', sa.String(255)),
+    sa.Column('display_name', sa.String(255)),
+    sa.Column('display_description', sa.String(255)),
+    sa.Column('volume_type_id', sa.String(36),
+              sa.ForeignKey('volume_types.id',
+                            name='fk_volumes0volume_type_id'),
+              nullable=False),
+    sa.Column('snapshot_id', sa.String(36)),
+    sa.Column('source_volid', sa.String(36)),
+    sa.Column('bootable', sa.Boolean, nullable=False, default=False),
+    sa.Column('multiattach', sa.Boolean, nullable=False, default=False),
+    sa.Column('provider_id', sa.String(255)),
+    sa.Column('provider_location', sa.String(255)),
+    sa.Column('replication_status', sa.String(255)),
+    sa.Column('consistencygroup_id', sa.String(36)),
+    sa.Column('group_id', sa.String(36)),
+    sa.Column('service_uuid', sa.String(36)),
+    sa.Column('shared_targets', sa.Boolean, default=True),
+    sa.Column('use_quota', sa.Boolean, nullable=False, default=True),
+    sa.Column('encryption_key_id', sa.String(36)),
+    *_timestamps(),
+    sa.Index('ix_volumes0project_id0created_at', 'project_id',
+             'created_at'),
+    sa.Index('ix_volumes0created_at', 'created_at'),
+    sa.Index('ix_volumes0host', 'host'),
+)
+
+
+def _key_value_table(name, owner):
+    """Metadata of a volume or snapshot: one row per key."""
+    return sa.Table(
+        name, metadata,
+        sa.Column('id', sa.Integer, primary_key=True),
+        sa.Column('%s_id' % owner, sa.String(36),
+                  sa.ForeignKey('%ss.id' % owner, ondelete='CASCADE',
+                                name='fk_%s0%s_id' % (name, owner)),
+                  nullable=False),
+        sa.Column('key', sa.String(255), nullable=False),
+        sa.Column('value', sa.String(255)),
+        *_timestamps(),
+        sa.UniqueConstraint('%s_id' % owner, 'key',
+                            name='uniq_%s0%s_id0key' % (name, owner)),
+    )
+
+
+volume_metadata = _key_value_table('volume_metadata', 'volume')
+# Keys only admins and the service set (readonly, attached_mode).
+volume_admin_metadata = _key_value_table('volume_admin_metadata', 'volume')
+
+volume_attachment = sa.Table(
+    'volume_attachment', metadata,
+    sa.Column('id', sa.String(36), primary_key=True),
+    sa.Column('volume_id', sa.String(36),
+              sa.ForeignKey('volumes.id', ondelete='CASCADE',
+                            name='fk_volume_attachment0volume_id'),
+              nullable=False),
+    sa.Column('instance_uuid', sa.String(36)),
+    sa.Column('attached_host', sa.String(255)),
+    sa.Column('mountpoint', sa.String(255)),
+    sa.Column('attach_mode', sa.String(36)),
+    sa.Column('attach_status', sa.String(255), nullable=False),
+    sa.Column('attach_time', sa.DateTime),
+    sa.Column('connector', sa.Text),
+    *_timestamps(),
+    sa.Index('ix_volume_attachment0volume_id', 'volume_id'),
+)
+
+snapshots = sa.Table(
+    'snapshots', metadata,
+    sa.Column('id', sa.String(36), primary_key=True),
+    sa.Column('volume_id', sa.String(36),
+              sa.ForeignKey('volumes.id', name='fk_snapshots0volume_id'),
+              nullable=False),
+    sa.Column('project_id', sa.String(255), nullable=False),
+    sa.Column('user_id', sa.String(255)),
+    sa.Column('status', sa.String(255), nullable=False),
+    sa.Column('progress', sa.String(255)),
+    sa.Column('volume_size', sa.Integer, nullable=False),
+    sa.Column('display_name', sa.String(255)),
+    sa.Column('display_description', sa.String(255)),
+    sa.Column('volume_type_id', sa.String(36), nullable=False),
+    sa.Column('provider_location', sa.String(255)),
+    sa.Column('group_snapshot_id', sa.String(36)),
+    sa.Column('use_quota', sa.Boolean, nullable=False, default=True),
+    *_timestamps(),
+    sa.Index('ix_snapshots0volume_id', 'volume_id'),
+    sa.Index('ix_snapshots0project_id0created_at', 'project_id',
+             'created_at'),
+)
+
+snapshot_metadata = _key_value_table('snapshot_metadata', 'snapshot')
+
+# Work on storage that was accepted and is not finished: at most one per
+# resource. The API writes it with the resource's new status; whoever runs
+# it claims it (owner), and finishing deletes it in the transaction that
+# sets the final status. A task whose owner died is resumed from the row.
+tasks = sa.Table(
+    'tasks', metadata,
+    sa.Column('id', sa.Integer, primary_key=True),
+    sa.Column('resource_type', sa.String(36), nullable=False),
+    sa.Column('resource_id', sa.String(36), nullable=False),
+    sa.Column('operation', sa.String(64), nullable=False),
+    sa.Column('args', sa.Text, nullable=False),
+    sa.Column('project_id', sa.String(255), nullable=False),
+    sa.Column('request_id', sa.String(255)),
+    # host@backend#pool that runs it; NULL until scheduled.
+    sa.Column('host', sa.String(255)),
+    sa.Column('owner', sa.String(255)),
+    *_timestamps(),
+    sa.UniqueConstraint('resource_type', 'resource_id',
+                        name='uniq_tasks0resource_type0resource_id'),
+    sa.Index('ix_tasks0host', 'host'),
 )

@@ -264,40 +264,44 @@ def reserve(project_id, deltas):
         return ids
 
 
-def _finish(reservation_ids, commit):
+def finish_in(conn, reservation_ids, commit):
+    """Commit or roll back inside the caller's transaction, so the usage
+    changes with the work's final status or not at all. Reservations
+    already finished (or expired and rolled back) are skipped."""
     if not reservation_ids:
         return
-    with db_api.writer() as conn:
-        rows = conn.execute(
-            sa.select(_reservations).where(
-                _reservations.c.uuid.in_(reservation_ids))
-            .order_by(_reservations.c.usage_id).with_for_update()
-        ).mappings().all()
-        now = models.utcnow()
-        for row in rows:
-            delta = row['delta']
-            values = {'updated_at': now}
-            if delta > 0:
-                values['reserved'] = _usages.c.reserved - delta
-            if commit:
-                values['in_use'] = _usages.c.in_use + delta
-            conn.execute(sa.update(_usages)
-                         .where(_usages.c.id == row['usage_id'])
-                         .values(**values))
-        conn.execute(sa.delete(_reservations).where(
-            _reservations.c.uuid.in_(reservation_ids)))
+    rows = conn.execute(
+        sa.select(_reservations).where(
+            _reservations.c.uuid.in_(reservation_ids))
+        .order_by(_reservations.c.usage_id).with_for_update()
+    ).mappings().all()
+    now = models.utcnow()
+    for row in rows:
+        delta = row['delta']
+        values = {'updated_at': now}
+        if delta > 0:
+            values['reserved'] = _usages.c.reserved - delta
+        if commit:
+            values['in_use'] = _usages.c.in_use + delta
+        conn.execute(sa.update(_usages)
+                     .where(_usages.c.id == row['usage_id'])
+                     .values(**values))
+    conn.execute(sa.delete(_reservations).where(
+        _reservations.c.uuid.in_(reservation_ids)))
 
 
 @db_api.retry_on_db_error
 def commit(reservation_ids):
     """The reserved deltas become usage."""
-    _finish(reservation_ids, commit=True)
+    with db_api.writer() as conn:
+        finish_in(conn, reservation_ids, commit=True)
 
 
 @db_api.retry_on_db_error
 def rollback(reservation_ids):
     """The reserved deltas are released."""
-    _finish(reservation_ids, commit=False)
+    with db_api.writer() as conn:
+        finish_in(conn, reservation_ids, commit=False)
 
 
 def expired_reservations(now=None):

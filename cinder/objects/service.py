@@ -14,9 +14,11 @@
 Functions return rows as read-only mappings (``row['host']``).
 """
 
+import json
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 
 from cinder.db import api as db_api
 from cinder.db import models
@@ -87,3 +89,28 @@ def report_alive(service_id):
                     updated_at=models.utcnow()))
         if result.rowcount != 1:
             raise exception.ServiceNotFound(service_id=service_id)
+
+
+@db_api.retry_on_db_error
+def get_or_create(host, binary, **values):
+    """The row of host+binary, created on a service's first start."""
+    rows = get_all(host=host, binary=binary)
+    if rows:
+        return rows[0]
+    try:
+        return create(host, binary, **values)
+    except sa_exc.IntegrityError:
+        return get_all(host=host, binary=binary)[0]
+
+
+@db_api.retry_on_db_error
+def report_capabilities(service_id, capabilities):
+    """Heartbeat of a volume service, with its backend's report."""
+    with db_api.writer() as conn:
+        conn.execute(
+            sa.update(_services)
+            .where(_services.c.id == service_id)
+            .values(report_count=_services.c.report_count + 1,
+                    capabilities=json.dumps(capabilities),
+                    last_seen_up=models.utcnow(),
+                    updated_at=models.utcnow()))

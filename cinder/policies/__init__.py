@@ -18,7 +18,9 @@ from cinder.policies import default_types
 from cinder.policies import messages
 from cinder.policies import quotas
 from cinder.policies import services
+from cinder.policies import snapshots
 from cinder.policies import volume_types
+from cinder.policies import volumes
 
 
 def list_rules():
@@ -29,5 +31,7 @@ def list_rules():
         messages.list_rules(),
         quotas.list_rules(),
         services.list_rules(),
+        snapshots.list_rules(),
         volume_types.list_rules(),
+        volumes.list_rules(),
     ))

@@ -20,7 +20,16 @@ import webob
 from cinder.api import app as api_app
 import cinder.conf
 from cinder.db import api as db_api
+from cinder.volume import embedded
 from tests.unit import db_fixtures
+
+
+@pytest.fixture(autouse=True)
+def _no_volume_service_on_first_request(monkeypatch):
+    """The embedded volume service starts with the first volume operation
+    only, so tests of other resources see no volume services."""
+    from cinder.api.v3 import router
+    monkeypatch.setattr(router.APIRouter, 'start_embedded_service', False)
 
 
 @pytest.fixture
@@ -40,6 +49,7 @@ def conf(tmp_path, monkeypatch):
     conf.set_override('api_paste_config', os.path.join(
         ROOT, 'etc', 'cinder', 'api-paste.ini'))
     yield conf
+    embedded.stop()
     db_api.dispose()
     conf.reset()  # also drops every override and set_default
 

@@ -34,7 +34,11 @@ def test_extensions_with_and_without_project(request_app, path):
                        'os-extended-services', 'os-types-manage',
                        'os-types-extra-specs', 'os-volume-type-access',
                        'os-quota-sets', 'os-quota-class-sets',
-                       'os-used-limits'}
+                       'os-used-limits', 'os-volume-actions',
+                       'os-admin-actions', 'os-vol-tenant-attr',
+                       'os-vol-host-attr', 'os-vol-mig-status-attr',
+                       'os-snapshot-actions',
+                       'os-extended-snapshot-attributes', 'OS-SCH-HNT'}
     assert response.json['extensions'][1] == {
         'alias': 'os-types-manage', 'name': 'TypesManage',
         'description': 'Types manage support.',

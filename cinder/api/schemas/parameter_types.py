@@ -30,3 +30,26 @@ EXTRA_SPECS = {
     'additionalProperties': False,
 }
 PROJECT_ID = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+NULLABLE_NAME = {'type': ['string', 'null'], 'maxLength': 255}
+NULLABLE_UUID = {'type': ['string', 'null'], 'format': 'uuid'}
+UUID = {'type': 'string', 'format': 'uuid'}
+METADATA = {
+    'type': ['object', 'null'],
+    'patternProperties': {'^[a-zA-Z0-9-_:. /]{1,255}$': {
+        'type': 'string', 'maxLength': 255}},
+    'additionalProperties': False,
+}
+# A size in GiB: an integer or a string of digits (checked > 0 later).
+SIZE = {'type': ['integer', 'string'], 'pattern': '^ *[0-9]+ *$',
+        'minimum': 0}
+NULLABLE_SIZE = {'type': ['integer', 'string', 'null'],
+                 'pattern': '^ *[0-9]+ *$', 'minimum': 0}
+# An action whose body carries nothing: {} or null.
+NO_BODY = {'type': ['object', 'null'], 'additionalProperties': False}
+
+
+def envelope(key, inner, required=True):
+    """{key: inner} and nothing else."""
+    return {'type': 'object', 'properties': {key: inner},
+            'required': [key] if required else [],
+            'additionalProperties': False}

@@ -32,10 +32,14 @@ from cinder.api.v3 import extensions
 from cinder.api.v3 import messages
 from cinder.api.v3 import quotas
 from cinder.api.v3 import services
+from cinder.api.v3 import snapshots
+from cinder.api.v3 import volume_actions
 from cinder.api.v3 import volume_types
+from cinder.api.v3 import volumes
 from cinder.api import wsgi
 import cinder.conf
 from cinder import exception
+from cinder.volume import embedded
 
 LOG = logging.getLogger(__name__)
 
@@ -113,6 +117,60 @@ ROUTES = (
     ('/types/{type_id}/action', {
         'POST': volume_types.volume_type_action,
     }),
+    ('/volumes', {
+        'GET': volumes.list_volumes,
+        'POST': volumes.create_volume,
+    }),
+    # Before /volumes/{volume_id}, which would take these as ids.
+    ('/volumes/detail', {
+        'GET': volumes.list_volumes_detail,
+    }),
+    ('/volumes/summary', {
+        'GET': volumes.volume_summary,
+    }, microversions.VOLUME_SUMMARY),
+    ('/volumes/{volume_id}', {
+        'GET': volumes.show_volume,
+        'PUT': volumes.update_volume,
+        'DELETE': volumes.delete_volume,
+    }),
+    ('/volumes/{volume_id}/action', {
+        'POST': volume_actions.volume_action,
+    }),
+    ('/volumes/{volume_id}/metadata', {
+        'GET': volumes.list_metadata,
+        'POST': volumes.create_metadata,
+        'PUT': volumes.replace_metadata,
+    }),
+    ('/volumes/{volume_id}/metadata/{key}', {
+        'GET': volumes.show_metadata_item,
+        'PUT': volumes.update_metadata_item,
+        'DELETE': volumes.delete_metadata_item,
+    }),
+    ('/snapshots', {
+        'GET': snapshots.list_snapshots,
+        'POST': snapshots.create_snapshot,
+    }),
+    ('/snapshots/detail', {
+        'GET': snapshots.list_snapshots_detail,
+    }),
+    ('/snapshots/{snapshot_id}', {
+        'GET': snapshots.show_snapshot,
+        'PUT': snapshots.update_snapshot,
+        'DELETE': snapshots.delete_snapshot,
+    }),
+    ('/snapshots/{snapshot_id}/action', {
+        'POST': snapshots.snapshot_action,
+    }),
+    ('/snapshots/{snapshot_id}/metadata', {
+        'GET': snapshots.list_metadata,
+        'POST': snapshots.create_metadata,
+        'PUT': snapshots.replace_metadata,
+    }),
+    ('/snapshots/{snapshot_id}/metadata/{key}', {
+        'GET': snapshots.show_metadata_item,
+        'PUT': snapshots.update_metadata_item,
+        'DELETE': snapshots.delete_metadata_item,
+    }),
 )
 
 
@@ -149,6 +207,10 @@ def make_mapper(route_table, project_id_regex):
 class APIRouter:
     """The WSGI application behind the /v3 pipeline."""
 
+    # Start the embedded volume service on the first request (it otherwise
+    # starts on the first volume operation); unit tests turn this off.
+    start_embedded_service = True
+
     def __init__(self, conf, route_table=ROUTES):
         self.conf = conf
         self.route_paths = frozenset(entry[0] for entry in route_table)
@@ -161,6 +223,10 @@ class APIRouter:
 
     @webob.dec.wsgify(RequestClass=wsgi.Request)
     def __call__(self, req):
+        if self.start_embedded_service and not self.conf.transport_url:
+            # The embedded volume service of this worker process, started
+            # on its first request: after the server forked it.
+            embedded.runtime_or_none(self.conf)
         return faults.versioned(req, lambda: self._answer(req))
 
     def _answer(self, req):

@@ -1,0 +1,184 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Snapshots as stored: rows with their metadata.
+
+A snapshot is a dict of its columns plus ``metadata`` and the
+``availability_zone`` of its volume. Another project's snapshot is not
+found unless the caller is an admin.
+"""
+
+import sqlalchemy as sa
+
+from cinder.db import api as db_api
+from cinder.db import models
+from cinder import exception
+from cinder.objects import pagination
+
+_snapshots = models.snapshots
+_metadata = models.snapshot_metadata
+_volumes = models.volumes
+
+SORT_KEYS = {'id': 'id', 'created_at': 'created_at',
+             'updated_at': 'updated_at', 'status': 'status',
+             'volume_id': 'volume_id', 'project_id': 'project_id',
+             'size': 'volume_size', 'name': 'display_name',
+             'display_name': 'display_name'}
+FILTER_COLUMNS = {'name': 'display_name', 'consumes_quota': 'use_quota',
+                  'size': 'volume_size'}
+
+
+def _scoped(query, context):
+    if context.is_admin:
+        return query
+    return query.where(_snapshots.c.project_id == context.project_id)
+
+
+def _select():
+    return sa.select(_snapshots,
+                     _volumes.c.availability_zone.label('availability_zone')
+                     ).join(_volumes, _volumes.c.id == _snapshots.c.volume_id,
+                            isouter=True)
+
+
+def _complete(conn, rows):
+    snaps = [dict(row) for row in rows]
+    by_id = {}
+    for snap in snaps:
+        snap['metadata'] = {}
+        by_id[snap['id']] = snap
+    if by_id:
+        for snap_id, key, value in conn.execute(
+                sa.select(_metadata.c.snapshot_id, _metadata.c.key,
+                          _metadata.c.value)
+                .where(_metadata.c.snapshot_id.in_(list(by_id)))):
+            by_id[snap_id]['metadata'][key] = value
+    return snaps
+
+
+def get_in(conn, context, snapshot_id):
+    row = conn.execute(_scoped(_select(), context).where(
+        _snapshots.c.id == snapshot_id)).mappings().first()
+    if row is None:
+        raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
+    return _complete(conn, [row])[0]
+
+
+def get(context, snapshot_id):
+    with db_api.reader() as conn:
+        return get_in(conn, context, snapshot_id)
+
+
+def _filters(query, filters):
+    for key, value in filters.items():
+        if key == 'metadata':
+            for meta_key, meta_value in value.items():
+                query = query.where(_snapshots.c.id.in_(
+                    sa.select(_metadata.c.snapshot_id).where(
+                        _metadata.c.key == meta_key,
+                        _metadata.c.value == str(meta_value))))
+            continue
+        if key == 'availability_zone':
+            query = query.where(_volumes.c.availability_zone == value)
+            continue
+        column_name = FILTER_COLUMNS.get(key, key)
+        if column_name not in _snapshots.c:
+            return query.where(sa.false())
+        column = _snapshots.c[column_name]
+        if isinstance(value, (list, tuple, set)):
+            query = query.where(column.in_(list(value)))
+        else:
+            query = query.where(column == value)
+    return query
+
+
+def get_all(context, filters=None, sort=None, limit=None, marker=None,
+            offset=0, with_count=False):
+    query = _filters(_scoped(_select(), context), filters or {})
+    query, sort = pagination.ordered(query, _snapshots, sort or [])
+    with db_api.reader() as conn:
+        count = None
+        if with_count:
+            count = conn.execute(sa.select(sa.func.count()).select_from(
+                _filters(_scoped(_select(), context), filters or {})
+                .subquery())).scalar()
+        if marker is not None:
+            last = conn.execute(_scoped(sa.select(_snapshots), context).where(
+                _snapshots.c.id == marker)).mappings().first()
+            if last is None:
+                raise exception.MarkerNotFound(marker=marker)
+            query = query.where(pagination.after(_snapshots, sort, last))
+        if offset:
+            query = query.offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        return _complete(conn, conn.execute(query).mappings().all()), count
+
+
+def of_volume(conn, volume_id):
+    return conn.execute(sa.select(_snapshots).where(
+        _snapshots.c.volume_id == volume_id)
+        .order_by(_snapshots.c.created_at)).mappings().all()
+
+
+def latest_of_volume(conn, volume_id):
+    return conn.execute(sa.select(_snapshots).where(
+        _snapshots.c.volume_id == volume_id)
+        .order_by(_snapshots.c.created_at.desc(), _snapshots.c.id.desc())
+        .limit(1)).mappings().first()
+
+
+def insert(conn, values, metadata=None):
+    conn.execute(sa.insert(_snapshots).values(created_at=models.utcnow(),
+                                              **values))
+    set_metadata(conn, values['id'], metadata or {}, replace=False)
+
+
+def set_metadata(conn, snapshot_id, items, replace):
+    now = models.utcnow()
+    if replace:
+        conn.execute(sa.delete(_metadata).where(
+            _metadata.c.snapshot_id == snapshot_id,
+            _metadata.c.key.not_in(list(items)) if items else sa.true()))
+    for key, value in items.items():
+        updated = conn.execute(
+            sa.update(_metadata)
+            .where(_metadata.c.snapshot_id == snapshot_id,
+                   _metadata.c.key == key)
+            .values(value=value, updated_at=now))
+        if updated.rowcount == 0:
+            conn.execute(sa.insert(_metadata).values(
+                snapshot_id=snapshot_id, key=key, value=value,
+                created_at=now))
+
+
+def delete_metadata_key(conn, snapshot_id, key):
+    return conn.execute(sa.delete(_metadata).where(
+        _metadata.c.snapshot_id == snapshot_id,
+        _metadata.c.key == key)).rowcount
+
+
+def update(conn, snapshot_id, expected=None, **values):
+    """Write *values*, only if the row matches *expected* (see volume)."""
+    query = sa.update(_snapshots).where(_snapshots.c.id == snapshot_id)
+    for column, allowed in (expected or {}).items():
+        if isinstance(allowed, (tuple, list, set, frozenset)):
+            query = query.where(_snapshots.c[column].in_(list(allowed)))
+        else:
+            query = query.where(_snapshots.c[column] == allowed)
+    result = conn.execute(query.values(updated_at=models.utcnow(), **values))
+    return result.rowcount == 1
+
+
+def destroy(conn, snapshot_id):
+    conn.execute(sa.delete(_metadata).where(
+        _metadata.c.snapshot_id == snapshot_id))
+    conn.execute(sa.delete(_snapshots).where(_snapshots.c.id == snapshot_id))

@@ -1,0 +1,171 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Tasks: accepted work on storage that is not finished yet.
+
+The API inserts a task in the same transaction that moves the resource to
+its transitional status (creating, deleting, extending ...). RPC casts only
+say "look at task N"; the row is the truth. Whoever runs a task first
+claims it by writing its own owner token where there was none (or where
+the owner is a dead process on this machine), so a task runs once however
+many messages or sweeps point at it, and a task whose process died is
+resumed, from its row, by the next process that sweeps. Finishing deletes
+the task in the transaction that writes the final status.
+"""
+
+import json
+import os
+import socket
+
+import sqlalchemy as sa
+
+from cinder.db import api as db_api
+from cinder.db import models
+
+_tasks = models.tasks
+
+CREATE_VOLUME = 'create_volume'
+DELETE_VOLUME = 'delete_volume'
+EXTEND_VOLUME = 'extend_volume'
+REVERT_VOLUME = 'revert_to_snapshot'
+RETYPE_VOLUME = 'retype_volume'
+CREATE_SNAPSHOT = 'create_snapshot'
+DELETE_SNAPSHOT = 'delete_snapshot'
+
+
+def _start_time(pid):
+    """The kernel's start time of *pid* (jiffies since boot), or None."""
+    try:
+        with open('/proc/%d/stat' % pid) as stat:
+            # The command name may hold spaces; fields follow its ')'.
+            return stat.read().rsplit(')', 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+_TOKEN = {}
+
+
+def owner_token():
+    """host:pid:start-time of this process; new after a fork."""
+    pid = os.getpid()
+    if pid not in _TOKEN:
+        _TOKEN.clear()
+        _TOKEN[pid] = '%s:%d:%s' % (socket.gethostname(), pid,
+                                    _start_time(pid) or '0')
+    return _TOKEN[pid]
+
+
+def owner_is_dead(token):
+    """True if *token* names a process of this machine that is gone (a
+    reused pid has another start time). Owners on other machines are
+    never declared dead here."""
+    try:
+        host, pid, started = token.rsplit(':', 2)
+        pid = int(pid)
+    except ValueError:
+        return True
+    if host != socket.gethostname():
+        return False
+    return _start_time(pid) != started
+
+
+def insert(conn, resource_type, resource_id, operation, context, host=None,
+           **args):
+    """Add a task inside the caller's transaction; returns its id."""
+    result = conn.execute(sa.insert(_tasks).values(
+        resource_type=resource_type, resource_id=resource_id,
+        operation=operation, args=json.dumps(args),
+        project_id=context.project_id, request_id=context.request_id,
+        host=host, created_at=models.utcnow()))
+    return result.inserted_primary_key[0]
+
+
+def _row(row):
+    if row is None:
+        return None
+    task = dict(row)
+    task['args'] = json.loads(task['args'])
+    return task
+
+
+def get(task_id):
+    with db_api.reader() as conn:
+        return _row(conn.execute(sa.select(_tasks).where(
+            _tasks.c.id == task_id)).mappings().first())
+
+
+def get_for(conn, resource_type, resource_id):
+    return _row(conn.execute(sa.select(_tasks).where(
+        _tasks.c.resource_type == resource_type,
+        _tasks.c.resource_id == resource_id)).mappings().first())
+
+
+@db_api.retry_on_db_error
+def claim(task_id, previous_owner=None):
+    """Make this process the owner of a task that has none (or whose owner
+    is *previous_owner*); True if it is now ours."""
+    me = owner_token()
+    with db_api.writer() as conn:
+        condition = (_tasks.c.owner.is_(None) if previous_owner is None
+                     else _tasks.c.owner == previous_owner)
+        result = conn.execute(
+            sa.update(_tasks).where(_tasks.c.id == task_id,
+                                    sa.or_(condition, _tasks.c.owner == me))
+            .values(owner=me, updated_at=models.utcnow()))
+        return result.rowcount == 1
+
+
+@db_api.retry_on_db_error
+def set_host(task_id, host):
+    """Record the scheduler's choice once: False if already scheduled."""
+    with db_api.writer() as conn:
+        result = conn.execute(
+            sa.update(_tasks).where(_tasks.c.id == task_id,
+                                    _tasks.c.host.is_(None))
+            .values(host=host, updated_at=models.utcnow()))
+        return result.rowcount == 1
+
+
+def update_args(conn, task_id, **args):
+    task = _row(conn.execute(sa.select(_tasks).where(
+        _tasks.c.id == task_id)).mappings().first())
+    task['args'].update(args)
+    conn.execute(sa.update(_tasks).where(_tasks.c.id == task_id).values(
+        args=json.dumps(task['args']), updated_at=models.utcnow()))
+
+
+def delete(conn, task_id):
+    conn.execute(sa.delete(_tasks).where(_tasks.c.id == task_id))
+
+
+def unscheduled():
+    """Ids of tasks waiting for a scheduler (lost casts, dead schedulers)."""
+    with db_api.reader() as conn:
+        return list(conn.execute(sa.select(_tasks.c.id).where(
+            _tasks.c.host.is_(None)).order_by(_tasks.c.id)).scalars())
+
+
+def orphaned(hosts):
+    """(id, owner) of tasks on *hosts* (backend names, host@backend) that no
+    live process of this machine owns."""
+    with db_api.reader() as conn:
+        rows = conn.execute(sa.select(_tasks.c.id, _tasks.c.host,
+                                      _tasks.c.owner).where(
+            _tasks.c.host.is_not(None)).order_by(_tasks.c.id)).all()
+    me = owner_token()
+    found = []
+    for task_id, host, owner in rows:
+        if host.split('#', 1)[0] not in hosts or owner == me:
+            continue
+        if owner is None or owner_is_dead(owner):
+            found.append((task_id, owner))
+    return found

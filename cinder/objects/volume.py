@@ -1,0 +1,264 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Volumes as stored: rows with their metadata, type and attachments.
+
+A volume is returned as a dict of its columns plus ``metadata``,
+``admin_metadata``, ``attachments`` and ``volume_type_name``. Another
+project's volume is not found (404) unless the caller is an admin; state
+changes are conditional updates, so two requests racing on one volume
+cannot both pass the status check.
+"""
+
+import json
+
+import sqlalchemy as sa
+
+from cinder.db import api as db_api
+from cinder.db import models
+from cinder import exception
+from cinder.objects import pagination
+
+_volumes = models.volumes
+_metadata = models.volume_metadata
+_admin_metadata = models.volume_admin_metadata
+_attachments = models.volume_attachment
+_types = models.volume_types
+_snapshots = models.snapshots
+
+# Public sort keys -> columns.
+SORT_KEYS = {'id': 'id', 'created_at': 'created_at',
+             'updated_at': 'updated_at', 'size': 'size', 'status': 'status',
+             'name': 'display_name', 'display_name': 'display_name',
+             'availability_zone': 'availability_zone',
+             'bootable': 'bootable', 'host': 'host',
+             'project_id': 'project_id', 'user_id': 'user_id',
+             'volume_type_id': 'volume_type_id'}
+# Filter names that are columns under another name.
+FILTER_COLUMNS = {'name': 'display_name', 'description': 'display_description',
+                  'consumes_quota': 'use_quota', 'volume_type': None}
+
+
+def _scoped(query, context):
+    if context.is_admin:
+        return query
+    return query.where(_volumes.c.project_id == context.project_id)
+
+
+def _select():
+    return sa.select(_volumes, _types.c.name.label('volume_type_name')).join(
+        _types, _types.c.id == _volumes.c.volume_type_id, isouter=True)
+
+
+def _complete(conn, rows):
+    """Dicts of *rows* with metadata and attachments, in three queries."""
+    volumes = [dict(row) for row in rows]
+    by_id = {}
+    for volume in volumes:
+        volume.update(metadata={}, admin_metadata={}, attachments=[])
+        by_id[volume['id']] = volume
+    if not by_id:
+        return volumes
+    ids = list(by_id)
+    for table, key in ((_metadata, 'metadata'),
+                       (_admin_metadata, 'admin_metadata')):
+        for volume_id, name, value in conn.execute(
+                sa.select(table.c.volume_id, table.c.key, table.c.value)
+                .where(table.c.volume_id.in_(ids))):
+            by_id[volume_id][key][name] = value
+    for row in conn.execute(sa.select(_attachments).where(
+            _attachments.c.volume_id.in_(ids))
+            .order_by(_attachments.c.created_at)).mappings():
+        by_id[row['volume_id']]['attachments'].append(dict(row))
+    return volumes
+
+
+def get_in(conn, context, volume_id, for_update=False):
+    query = _scoped(_select(), context).where(_volumes.c.id == volume_id)
+    if for_update:
+        query = query.with_for_update(of=_volumes)
+    row = conn.execute(query).mappings().first()
+    if row is None:
+        raise exception.VolumeNotFound(volume_id=volume_id)
+    return _complete(conn, [row])[0]
+
+
+def get(context, volume_id):
+    with db_api.reader() as conn:
+        return get_in(conn, context, volume_id)
+
+
+def _filters(query, filters):
+    """Apply API filters already validated by the handler: equality on
+    columns (lists mean IN), metadata dicts, ``name~``-style substring
+    matches and (op, value) time comparisons. An unknown column matches
+    nothing, as in Cinder."""
+    for key, value in filters.items():
+        like = key.endswith('~')
+        name = key[:-1] if like else key
+        if name == 'metadata':
+            query = query.where(sa.and_(*[sa.or_(
+                _volumes.c.id.in_(sa.select(_metadata.c.volume_id).where(
+                    _metadata.c.key == k, _metadata.c.value == str(v))),
+                _volumes.c.id.in_(sa.select(_admin_metadata.c.volume_id)
+                                  .where(_admin_metadata.c.key == k,
+                                         _admin_metadata.c.value == str(v))))
+                for k, v in value.items()]))
+            continue
+        if name == 'volume_type':
+            query = query.where(sa.or_(_types.c.name == value,
+                                       _types.c.id == value))
+            continue
+        column_name = FILTER_COLUMNS.get(name, name)
+        if column_name not in _volumes.c:
+            return query.where(sa.false())
+        column = _volumes.c[column_name]
+        if like:
+            query = query.where(column.contains(str(value), autoescape=True))
+        elif isinstance(value, list) and value and isinstance(value[0],
+                                                               tuple):
+            for operator, moment in value:
+                query = query.where(getattr(column, operator)(moment))
+        elif isinstance(value, (list, tuple, set)):
+            query = query.where(column.in_(list(value)))
+        else:
+            query = query.where(column == value)
+    return query
+
+
+def get_all(context, filters=None, sort=None, limit=None, marker=None,
+            offset=0, with_count=False):
+    """(volumes, total count or None) for one page of a listing."""
+    query = _filters(_scoped(_select(), context), filters or {})
+    query, sort = pagination.ordered(query, _volumes, sort or [])
+    with db_api.reader() as conn:
+        count = None
+        if with_count:
+            count = conn.execute(sa.select(sa.func.count()).select_from(
+                _filters(_scoped(_select(), context), filters or {})
+                .subquery())).scalar()
+        if marker is not None:
+            last = conn.execute(_scoped(sa.select(_volumes), context).where(
+                _volumes.c.id == marker)).mappings().first()
+            if last is None:
+                raise exception.MarkerNotFound(marker=marker)
+            query = query.where(pagination.after(_volumes, sort, last))
+        if offset:
+            query = query.offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        return _complete(conn, conn.execute(query).mappings().all()), count
+
+
+def summary(context, filters=None):
+    """(count, total size, {metadata key: sorted distinct values})."""
+    base = _filters(_scoped(_select(), context), filters or {}).subquery()
+    with db_api.reader() as conn:
+        count, size = conn.execute(sa.select(
+            sa.func.count(), sa.func.coalesce(sa.func.sum(base.c.size), 0))
+        ).one()
+        metadata = {}
+        for key, value in conn.execute(
+                sa.select(_metadata.c.key, _metadata.c.value).distinct()
+                .where(_metadata.c.volume_id.in_(sa.select(base.c.id)))):
+            metadata.setdefault(key, []).append(value)
+    return count, int(size), {k: sorted(v) for k, v in metadata.items()}
+
+
+def insert(conn, values, metadata=None):
+    now = models.utcnow()
+    conn.execute(sa.insert(_volumes).values(created_at=now, **values))
+    set_metadata(conn, values['id'], metadata or {}, replace=False)
+
+
+def set_metadata(conn, volume_id, items, replace, table=_metadata):
+    """Write metadata *items*; *replace* drops keys not in *items*."""
+    now = models.utcnow()
+    if replace:
+        conn.execute(sa.delete(table).where(
+            table.c.volume_id == volume_id,
+            table.c.key.not_in(list(items)) if items else sa.true()))
+    for key, value in items.items():
+        updated = conn.execute(
+            sa.update(table)
+            .where(table.c.volume_id == volume_id, table.c.key == key)
+            .values(value=value, updated_at=now))
+        if updated.rowcount == 0:
+            conn.execute(sa.insert(table).values(
+                volume_id=volume_id, key=key, value=value, created_at=now))
+
+
+def set_admin_metadata(conn, volume_id, items):
+    set_metadata(conn, volume_id, items, replace=False,
+                 table=_admin_metadata)
+
+
+def delete_metadata_key(conn, volume_id, key):
+    return conn.execute(sa.delete(_metadata).where(
+        _metadata.c.volume_id == volume_id,
+        _metadata.c.key == key)).rowcount
+
+
+def update(conn, volume_id, expected=None, **values):
+    """Write *values*; with *expected* ({column: value or tuple of allowed
+    values}) only if the row still matches, returning False otherwise."""
+    query = sa.update(_volumes).where(_volumes.c.id == volume_id)
+    for column, allowed in (expected or {}).items():
+        if isinstance(allowed, (tuple, list, set, frozenset)):
+            query = query.where(_volumes.c[column].in_(list(allowed)))
+        elif allowed is None:
+            query = query.where(_volumes.c[column].is_(None))
+        else:
+            query = query.where(_volumes.c[column] == allowed)
+    result = conn.execute(query.values(updated_at=models.utcnow(), **values))
+    return result.rowcount == 1
+
+
+def destroy(conn, volume_id):
+    """Remove the row and everything hanging off it."""
+    for table in (_metadata, _admin_metadata, _attachments):
+        conn.execute(sa.delete(table).where(table.c.volume_id == volume_id))
+    conn.execute(sa.delete(_volumes).where(_volumes.c.id == volume_id))
+
+
+def add_attachment(conn, values):
+    conn.execute(sa.insert(_attachments).values(
+        created_at=models.utcnow(),
+        **dict(values, connector=json.dumps(values.get('connector')))))
+
+
+def remove_attachment(conn, attachment_id):
+    conn.execute(sa.delete(_attachments).where(
+        _attachments.c.id == attachment_id))
+
+
+def count_snapshots(conn, volume_id):
+    return conn.execute(sa.select(sa.func.count()).where(
+        _snapshots.c.volume_id == volume_id)).scalar()
+
+
+def type_in_use(conn, type_id):
+    return conn.execute(sa.select(_volumes.c.id).where(
+        _volumes.c.volume_type_id == type_id).limit(1)).first() is not None
+
+
+def allocated_by_host(conn):
+    """{host@backend#pool: GiB of volumes placed there}."""
+    return dict(conn.execute(sa.select(
+        _volumes.c.host, sa.func.sum(_volumes.c.size))
+        .where(_volumes.c.host.is_not(None))
+        .group_by(_volumes.c.host)).all())
+
+
+def delete_admin_metadata_key(conn, volume_id, key):
+    conn.execute(sa.delete(_admin_metadata).where(
+        _admin_metadata.c.volume_id == volume_id,
+        _admin_metadata.c.key == key))
