@@ -23,6 +23,7 @@ its own ConfigOpts read from the same files, so its options
 worker of the embedded default never loads it.
 """
 
+import importlib
 import threading
 
 from oslo_log import log as logging
@@ -52,6 +53,17 @@ def _messaging_conf(conf):
         default_config_files=list(conf.config_file or []),
         default_config_dirs=list(conf.config_dir and [conf.config_dir]
                                  or []))
+    # oslo.messaging 18 registers its tracing and metrics options on the
+    # global CONF only, then reads them from the transport's conf.
+    for module, name in (('oslo_messaging._tracing.client',
+                          'oslo_messaging_tracing'),
+                         ('oslo_messaging._metrics.client',
+                          'oslo_messaging_metrics')):
+        try:
+            opts = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError):
+            continue
+        own.register_opts(opts, group=name)
     return own
 
 
@@ -94,8 +106,9 @@ class RPCDispatcher:
         self._volume.prepare(server=backend_of(host)).cast(
             {}, 'run_task', task_id=task_id)
 
-    def call(self, host, method, **kwargs):
-        return self._volume.prepare(server=backend_of(host)).call(
+    def call(self, host, method, timeout=None, **kwargs):
+        return self._volume.prepare(server=backend_of(host),
+                                    timeout=timeout).call(
             {}, method, **kwargs)
 
 
@@ -113,7 +126,7 @@ class EmbeddedDispatcher:
         self._runtime.submit(self._runtime.manager.run_task, None,
                              task_id=task_id)
 
-    def call(self, host, method, **kwargs):
+    def call(self, host, method, timeout=None, **kwargs):
         return getattr(self._runtime.manager, method)(None, **kwargs)
 
 

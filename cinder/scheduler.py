@@ -142,3 +142,13 @@ def register(conf):
                                  availability_zone=conf.
                                  storage_availability_zone)
 
+
+
+class RPCEndpoint:
+    """What cinder-scheduler serves on the bus: schedule_task only."""
+
+    def __init__(self, scheduler):
+        self._scheduler = scheduler
+
+    def schedule_task(self, ctxt, task_id):
+        self._scheduler.schedule_task(ctxt, task_id)

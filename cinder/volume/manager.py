@@ -41,6 +41,8 @@ from cinder.volume import workflow
 LOG = logging.getLogger(__name__)
 
 BINARY = 'cinder-volume'
+# Seconds a migration waits for the destination to copy the data.
+COPY_TIMEOUT = 3600
 
 
 class VolumeManager:
@@ -136,10 +138,10 @@ class VolumeManager:
         volume = self._volume(volume_id)
         self._driver_of(volume).terminate_connection(volume, connector)
 
-    def copy_in(self, ctxt, volume_id, host, size, src_path):
+    def copy_in(self, ctxt, volume_id, dest_host, size, src_path):
         """Fill this service's copy of a migrating volume from *src_path*
         (same machine)."""
-        self.drivers[rpc.backend_of(host)].copy_volume_data(
+        self.drivers[rpc.backend_of(dest_host)].copy_volume_data(
             src_path, {'id': volume_id, 'size': size})
 
     # Operations: each ends its task, successfully or not.
@@ -283,8 +285,9 @@ class VolumeManager:
             workflow.record(task, dest_host=dest, source_host=volume['host'])
             args.update(dest_host=dest, source_host=volume['host'])
         try:
-            self.dispatcher.call(dest, 'copy_in', volume_id=volume['id'],
-                                 host=dest, size=volume['size'],
+            self.dispatcher.call(dest, 'copy_in', timeout=COPY_TIMEOUT,
+                                 volume_id=volume['id'],
+                                 dest_host=dest, size=volume['size'],
                                  src_path=driver.volume_path(volume))
         except Exception:
             LOG.exception('Migrating volume %s to %s failed', volume['id'],
@@ -300,3 +303,23 @@ class VolumeManager:
         self.drivers[rpc.backend_of(task['args']['source_host'])] \
             .delete_volume(volume)
         workflow.end(task, volume=dict(restore, migration_status='success'))
+
+
+class RPCEndpoint:
+    """What cinder-volume serves on the bus: these methods only."""
+
+    def __init__(self, manager):
+        self._manager = manager
+
+    def run_task(self, ctxt, task_id):
+        self._manager.run_task(ctxt, task_id)
+
+    def initialize_connection(self, ctxt, volume_id, connector):
+        return self._manager.initialize_connection(ctxt, volume_id,
+                                                   connector)
+
+    def terminate_connection(self, ctxt, volume_id, connector):
+        self._manager.terminate_connection(ctxt, volume_id, connector)
+
+    def copy_in(self, ctxt, volume_id, dest_host, size, src_path):
+        self._manager.copy_in(ctxt, volume_id, dest_host, size, src_path)
