@@ -67,11 +67,24 @@ def _messaging_conf(conf):
     return own
 
 
+def _use_threads():
+    """oslo.messaging's helpers come from oslo.service, whose default
+    backend is eventlet; these processes are threaded and never import
+    eventlet."""
+    try:
+        from oslo_service import backend
+    except ImportError:
+        return
+    if backend.get_backend_type() is None:
+        backend.init_backend(backend.BackendType.THREADING)
+
+
 def get_transport(conf):
     """The oslo.messaging transport for conf.transport_url (one per
     process)."""
     with _lock:
         if 'transport' not in _state:
+            _use_threads()
             import oslo_messaging
             oslo_messaging.set_transport_defaults(EXCHANGE)
             messaging_conf = _messaging_conf(conf)
@@ -112,6 +125,14 @@ class RPCDispatcher:
             {}, method, **kwargs)
 
 
+    def call_service(self, topic, server, method, **kwargs):
+        """A call to one service of *topic* (log levels)."""
+        client = (self._volume if topic == VOLUME_TOPIC
+                  else self._scheduler)
+        return client.prepare(server=server, timeout=10).call(
+            {}, method, **kwargs)
+
+
 class EmbeddedDispatcher:
     """The same entry points, run by this process's embedded runtime."""
 
@@ -128,6 +149,13 @@ class EmbeddedDispatcher:
 
     def call(self, host, method, timeout=None, **kwargs):
         return getattr(self._runtime.manager, method)(None, **kwargs)
+
+    def call_service(self, topic, server, method, **kwargs):
+        # Every embedded service lives in this process: same loggers.
+        from cinder import log_levels
+        if method == 'get_log_levels':
+            return log_levels.get_levels(kwargs['prefix'])
+        return log_levels.set_levels(kwargs['prefix'], kwargs['level'])
 
 
 def get_dispatcher(conf=None):

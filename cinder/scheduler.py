@@ -25,6 +25,7 @@ import json
 from oslo_log import log as logging
 
 from cinder.db import api as db_api
+from cinder import log_levels
 from cinder import message_field
 from cinder.objects import service
 from cinder.objects import task as tasks
@@ -104,7 +105,7 @@ class Scheduler:
             host = self._place(task)
             if host is None:
                 return
-            if not tasks.set_host(task_id, host):
+            if not workflow.place(task, host):
                 return  # Another scheduler placed it first.
         else:
             host = task['host']
@@ -152,3 +153,9 @@ class RPCEndpoint:
 
     def schedule_task(self, ctxt, task_id):
         self._scheduler.schedule_task(ctxt, task_id)
+
+    def get_log_levels(self, ctxt, prefix):
+        return log_levels.get_levels(prefix)
+
+    def set_log_levels(self, ctxt, prefix, level):
+        log_levels.set_levels(prefix, level)

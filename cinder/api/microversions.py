@@ -36,12 +36,15 @@ CLUSTER_SUPPORT = '3.7'
 VOLUME_LIST_GROUP = '3.10'
 VOLUME_SUMMARY = '3.12'
 GROUP_VOLUME = '3.13'
+GROUP_SNAPSHOTS = '3.14'
 ETAGS = '3.15'
 VOLUME_DETAIL_PROVIDER_ID = '3.21'
 SNAPSHOT_LIST_METADATA_FILTER = '3.22'
 VOLUME_DELETE_FORCE = '3.23'
 SNAPSHOT_SORT_NAME = '3.30'
 RESOURCE_FILTER = '3.31'
+LOG_LEVEL = '3.32'
+RESOURCE_FILTERS = '3.33'
 LIKE_FILTER = '3.34'
 VOLUME_SUMMARY_METADATA = '3.36'
 LIMITS_ADMIN_FILTER = '3.39'
@@ -60,13 +63,14 @@ VOLUME_TYPE_ID_IN_VOLUME_DETAIL = '3.63'
 ENCRYPTION_KEY_ID_IN_DETAILS = '3.64'
 USE_QUOTA = '3.65'
 SNAPSHOT_IN_USE = '3.66'
+SUPPORT_REIMAGE_VOLUME = '3.68'
 SHARED_TARGETS_TRISTATE = '3.69'
 EXTEND_VOLUME_COMPLETION = '3.71'
 
 MIN_VERSION = BASE_VERSION
 # The highest version whose changes are implemented for every resource this
-# service has. Versions 3.1-3.71 change resources that do not exist here yet.
-MAX_VERSION = BASE_VERSION
+# service has (rest_api_version_history.rst lists what each one changed).
+MAX_VERSION = '3.71'
 
 _VERSION_RE = re.compile(r'^([1-9]\d*)\.([1-9]\d*|0)$')
 

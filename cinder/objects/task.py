@@ -124,15 +124,13 @@ def claim(task_id, previous_owner=None):
         return result.rowcount == 1
 
 
-@db_api.retry_on_db_error
-def set_host(task_id, host):
+def set_host(conn, task_id, host):
     """Record the scheduler's choice once: False if already scheduled."""
-    with db_api.writer() as conn:
-        result = conn.execute(
-            sa.update(_tasks).where(_tasks.c.id == task_id,
-                                    _tasks.c.host.is_(None))
-            .values(host=host, updated_at=models.utcnow()))
-        return result.rowcount == 1
+    result = conn.execute(
+        sa.update(_tasks).where(_tasks.c.id == task_id,
+                                _tasks.c.host.is_(None))
+        .values(host=host, updated_at=models.utcnow()))
+    return result.rowcount == 1
 
 
 def update_args(conn, task_id, **args):

@@ -27,6 +27,7 @@ EXTEND_ATTACHED = 'volume:extend_attached_volume'
 RETYPE = 'volume:retype'
 REVERT = 'volume:revert_to_snapshot'
 UPDATE_READONLY = 'volume:update_readonly_flag'
+REIMAGE = 'volume:reimage'
 GET_METADATA = 'volume:get_volume_metadata'
 CREATE_METADATA = 'volume:create_volume_metadata'
 UPDATE_METADATA = 'volume:update_volume_metadata'
@@ -87,6 +88,8 @@ rules = [
             'Change the type of a volume.'),
     _action(REVERT, base.MEMBER, 'revert',
             'Revert a volume to its latest snapshot (3.40).'),
+    _action(REIMAGE, base.MEMBER, 'os-reimage',
+            'Re-image a volume (3.68).'),
     _action(UPDATE_READONLY, base.MEMBER, 'os-update_readonly_flag',
             'Set or clear the read-only flag of a volume.'),
     _rule(GET_METADATA, base.READER, 'Show volume metadata.',

@@ -32,6 +32,7 @@ from cinder.objects import service
 from cinder.objects import snapshot as snapshots
 from cinder.objects import task as tasks
 from cinder.objects import volume as volumes
+from cinder.objects import volume_type
 from cinder import rpc
 
 LOG = logging.getLogger(__name__)
@@ -160,6 +161,9 @@ def create(context, size=None, name=None, description=None, vtype=None,
     """A new volume in `creating`; *vtype* is the resolved type dict."""
     conf = cinder.conf.CONF
     source, source_size, kind = _source(context, snapshot_id, source_volid)
+    if vtype is None:
+        vtype = volume_type.get(cinder_context.get_admin_context(),
+                                source['volume_type_id'])
     size, availability_zone = _size_and_zone(
         conf, size, availability_zone, source, source_size, kind)
     _check_size_limit(context.project_id, size)

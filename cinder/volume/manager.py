@@ -27,6 +27,7 @@ from oslo_log import log as logging
 from cinder import context as cinder_context
 from cinder.conf import volume as volume_conf
 from cinder import exception
+from cinder import log_levels
 from cinder import message_field as fields
 from cinder.objects import service
 from cinder.objects import snapshot as snapshots
@@ -103,7 +104,8 @@ class VolumeManager:
     def sweep(self):
         """Resume tasks of our backends whose owner died."""
         for task_id, owner in tasks.orphaned(set(self.drivers)):
-            LOG.info('Resuming task %s (owner %s is gone)', task_id, owner)
+            LOG.info('Picking up task %s (%s)', task_id,
+                     'owner %s is gone' % owner if owner else 'unclaimed')
             self.run_task(None, task_id, previous_owner=owner)
 
     # RPC entry points (ctxt is the message context; unused).
@@ -172,7 +174,7 @@ class VolumeManager:
         except Exception:
             LOG.exception('Creating volume %s failed', volume['id'])
             workflow.fail(task, fields.CREATE_VOLUME_FROM_BACKEND,
-                          fields.DRIVER_FAILED_CREATE,
+                          fields.DRIVER_FAILED_CREATE, commit=True,
                           volume={'status': 'error'})
             return
         workflow.end(task, volume={
@@ -218,7 +220,7 @@ class VolumeManager:
         except Exception:
             LOG.exception('Creating snapshot %s failed', snap['id'])
             workflow.fail(task, fields.SNAPSHOT_CREATE, fields.UNKNOWN_ERROR,
-                          snapshot={'status': 'error'})
+                          commit=True, snapshot={'status': 'error'})
             return
         workflow.end(task, snapshot={'status': 'available',
                                      'progress': '100%'})
@@ -323,3 +325,9 @@ class RPCEndpoint:
 
     def copy_in(self, ctxt, volume_id, dest_host, size, src_path):
         self._manager.copy_in(ctxt, volume_id, dest_host, size, src_path)
+
+    def get_log_levels(self, ctxt, prefix):
+        return log_levels.get_levels(prefix)
+
+    def set_log_levels(self, ctxt, prefix, level):
+        log_levels.set_levels(prefix, level)

@@ -60,9 +60,12 @@ def end(task, commit=True, volume=None, snapshot=None, destroy_volume=False,
         tasks.delete(conn, task['id'])
 
 
-def fail(task, action, detail, **values):
-    """End *task* as failed: quota rolled back, a message for the user."""
-    end(task, commit=False, **values)
+def fail(task, action, detail, commit=False, **values):
+    """End *task* as failed, with a message for the user. The quota is
+    rolled back, unless *commit*: a volume or snapshot whose creation
+    failed still exists (in error) and counts until it is deleted, as in
+    Cinder."""
+    end(task, commit=commit, **values)
     try:
         message.create(_context(task), action, detail,
                        resource_type='VOLUME_SNAPSHOT'
@@ -75,7 +78,7 @@ def fail(task, action, detail, **values):
 
 def fail_create_unscheduled(task, action, detail):
     """No backend can hold the volume: it goes to error, unplaced."""
-    fail(task, action, detail, volume={'status': 'error'})
+    fail(task, action, detail, commit=True, volume={'status': 'error'})
 
 
 @db_api.retry_on_db_error
@@ -94,3 +97,14 @@ def migrated(task, host, volume_type_id):
                        volume_type_id=volume_type_id,
                        migration_status='completing')
         tasks.update_args(conn, task['id'], stage='cleanup')
+
+
+@db_api.retry_on_db_error
+def place(task, host):
+    """The scheduler's choice, recorded once on the task and the volume;
+    False if another scheduler placed it first."""
+    with db_api.writer() as conn:
+        if not tasks.set_host(conn, task['id'], host):
+            return False
+        volumes.update(conn, task['resource_id'], host=host)
+        return True

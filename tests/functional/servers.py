@@ -501,18 +501,24 @@ class Server:
         return text
 
 
-def start_mode(mode, tmp_dir, extra_config='', logs=()):
+def start_mode(mode, tmp_dir, extra_config='', logs=(), reuse_config=False,
+               env=None):
     """Start mode with its files in tmp_dir; logs: more files it writes
-    (a log_file set in extra_config), for readiness and output()."""
+    (a log_file set in extra_config), for readiness and output().
+    reuse_config: tmp_dir/etc holds a config already; env: more
+    environment for the server."""
     port = free_port()
     config_dir = os.path.join(tmp_dir, 'etc')
-    write_config(config_dir, extra_config)
+    if not reuse_config:
+        write_config(config_dir, extra_config)
+    extra_env = dict(env or {})
     ready_line, workers = READY_LINES.get(mode, (None, 1))
     log = os.path.join(tmp_dir, 'server.log')
     prefix = PREFIXES.get(mode, '')
     if mode in NGINX_MODES:
         backend, block = NGINX_MODES[mode]
         command, env = mode_command(backend, port, config_dir)
+        env.update(extra_env)
         nginx, entry, tls_port = nginx_command(
             tmp_dir, block, '127.0.0.1:%d' % port,
             os.path.join(tmp_dir, 'run'))
@@ -523,6 +529,7 @@ def start_mode(mode, tmp_dir, extra_config='', logs=()):
                       front=front, health_port=port, tls_port=tls_port,
                       logs=logs).start()
     command, env = mode_command(mode, port, config_dir)
+    env.update(extra_env)
     logs = list(logs)
     if mode.startswith('mod_wsgi'):
         logs.append(os.path.join(tmp_dir, 'log', 'cinder-api.log'))

@@ -33,3 +33,28 @@ DISABLE_LOG_REASON = {
     'required': ['host', 'disabled_reason'],
     'additionalProperties': False,
 }
+
+_LOG_TARGET = {
+    'binary': {'type': 'string', 'enum': ['', '*', 'cinder-api',
+                                          'cinder-volume',
+                                          'cinder-scheduler',
+                                          'cinder-backup']},
+    'server': {'type': 'string', 'maxLength': 255},
+    'prefix': {'type': 'string', 'maxLength': 255},
+}
+
+GET_LOG = {
+    'type': 'object',
+    'properties': dict(_LOG_TARGET),
+    'additionalProperties': False,
+}
+
+SET_LOG = {
+    'type': 'object',
+    'properties': dict(_LOG_TARGET, level={
+        'type': 'string',
+        'enum': ['CRITICAL', 'ERROR', 'WARNING', 'INFO', 'DEBUG',
+                 'critical', 'error', 'warning', 'info', 'debug']}),
+    'required': ['level'],
+    'additionalProperties': False,
+}

@@ -120,6 +120,11 @@ RETYPE = types.envelope('os-retype', {
 REVERT = types.envelope('revert', {
     'type': 'object', 'properties': {'snapshot_id': types.UUID},
     'required': ['snapshot_id'], 'additionalProperties': False})
+REIMAGE = types.envelope('os-reimage', {
+    'type': 'object',
+    'properties': {'image_id': types.UUID,
+                   'reimage_reserved': types.BOOLEAN},
+    'required': ['image_id'], 'additionalProperties': False})
 EXTEND_COMPLETION = types.envelope('os-extend_volume_completion', {
     'type': 'object', 'properties': {'error': types.BOOLEAN},
     'additionalProperties': False})

@@ -31,6 +31,7 @@ from cinder.api.v3 import default_types
 from cinder.api.v3 import extensions
 from cinder.api.v3 import messages
 from cinder.api.v3 import quotas
+from cinder.api.v3 import resource_filters
 from cinder.api.v3 import services
 from cinder.api.v3 import snapshots
 from cinder.api.v3 import volume_actions
@@ -65,6 +66,9 @@ ROUTES = (
         'GET': messages.show_message,
         'DELETE': messages.delete_message,
     }, microversions.MESSAGES),
+    ('/resource_filters', {
+        'GET': resource_filters.list_resource_filters,
+    }, microversions.RESOURCE_FILTERS),
     ('/limits', {
         'GET': quotas.show_limits,
     }),

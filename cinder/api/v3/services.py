@@ -16,8 +16,10 @@ from cinder.api.schemas import services as schemas
 from cinder.api import wsgi
 import cinder.conf
 from cinder import exception
+from cinder import log_levels
 from cinder.objects import service
 from cinder.policies import services as policies
+from cinder import rpc
 
 VOLUME_BINARY = 'cinder-volume'
 
@@ -85,6 +87,9 @@ def _set_disabled(req, schema, disabled):
     return result
 
 
+TOPICS = {'cinder-volume': 'cinder-volume',
+          'cinder-scheduler': 'cinder-scheduler'}
+
 UPDATES = {
     'enable': (schemas.ENABLE_DISABLE, False),
     'disable': (schemas.ENABLE_DISABLE, True),
@@ -92,14 +97,75 @@ UPDATES = {
 }
 
 
+def _log_targets(body):
+    """(binary, host, topic or None) of the services a log request names;
+    topic None is this API process."""
+    conf = cinder.conf.CONF
+    binary = body.get('binary') or '*'
+    server = body.get('server')
+    targets = []
+    if binary in ('*', 'cinder-api') and server in (None, '', conf.host):
+        targets.append(('cinder-api', conf.host, None))
+    down_time = conf.service_down_time
+    for svc in service.get_all():
+        if binary not in ('*', svc['binary']) or (
+                server and svc['host'] != server):
+            continue
+        if svc['binary'] not in TOPICS or not service.is_up(svc,
+                                                            down_time):
+            continue
+        targets.append((svc['binary'], svc['host'], TOPICS[svc['binary']]))
+    return targets
+
+
+LOCAL_LOG_CALLS = {'get_log_levels': log_levels.get_levels,
+                   'set_log_levels': log_levels.set_levels}
+
+
+def _log_call(topic, host, method, **kwargs):
+    """*method* on one service; topic None is this process."""
+    if topic is None:
+        return LOCAL_LOG_CALLS[method](**kwargs)
+    return rpc.get_dispatcher().call_service(topic, host, method, **kwargs)
+
+
+def get_log(req):
+    """PUT /os-services/get-log (3.32): 200 and the log levels."""
+    body = wsgi.read_json(req, schemas.GET_LOG)
+    prefix = body.get('prefix', '')
+    levels = []
+    for binary, host, topic in _log_targets(body):
+        levels.append({'binary': binary, 'host': host,
+                       'levels': _log_call(topic, host, 'get_log_levels',
+                                           prefix=prefix)})
+    return wsgi.json_response({'log_levels': levels})
+
+
+def set_log(req):
+    """PUT /os-services/set-log (3.32): 202."""
+    body = wsgi.read_json(req, schemas.SET_LOG)
+    for _binary, host, topic in _log_targets(body):
+        _log_call(topic, host, 'set_log_levels',
+                  prefix=body.get('prefix', ''),
+                  level=body['level'].upper())
+    return wsgi.empty_response(202)
+
+
 def update_service(req):
-    """PUT /os-services/{action}: enable, disable, disable-log-reason."""
+    """PUT /os-services/{action}: enable, disable, disable-log-reason;
+    get-log and set-log from 3.32."""
     req.context.can(policies.UPDATE)
     action = req.urlvars['action']
+    if action in LOG_ACTIONS and req.api_version.matches(
+            microversions.LOG_LEVEL):
+        return LOG_ACTIONS[action](req)
     if action not in UPDATES:
         raise exception.NotFound('Unknown action: %s' % action)
     schema, disabled = UPDATES[action]
     return wsgi.json_response(_set_disabled(req, schema, disabled))
+
+
+LOG_ACTIONS = {'get-log': get_log, 'set-log': set_log}
 
 
 def list_availability_zones(req):

@@ -58,7 +58,7 @@ class Viewer:
             'metadata': snap['metadata'],
         }
         version = self.version
-        if version.matches(mv.GROUP_VOLUME):
+        if version.matches(mv.GROUP_SNAPSHOTS):
             view['group_snapshot_id'] = snap['group_snapshot_id']
         if version.matches(mv.SNAPSHOT_LIST_USER_ID):
             view['user_id'] = snap['user_id']

@@ -178,6 +178,13 @@ def _revert(req, volume, body):
     volume_api.revert(req.context, volume['id'], body['snapshot_id'])
 
 
+def _reimage(req, volume, body):
+    req.context.can(policies.REIMAGE, volumes_api._target(volume))
+    raise exception.InvalidInput(
+        reason='Re-imaging a volume needs an image service, which this '
+               'deployment does not have.')
+
+
 def _extend_completion(req, volume, body):
     req.context.can(policies.EXTEND_COMPLETION, volumes_api._target(volume))
     raise exception.InvalidVolume(
@@ -215,6 +222,7 @@ ACTIONS = {
                                 mv.BASE_VERSION),
     'os-retype': (schemas.RETYPE, _retype, mv.BASE_VERSION),
     'revert': (schemas.REVERT, _revert, mv.VOLUME_REVERT),
+    'os-reimage': (schemas.REIMAGE, _reimage, mv.SUPPORT_REIMAGE_VOLUME),
     'os-extend_volume_completion': (schemas.EXTEND_COMPLETION,
                                     _extend_completion,
                                     mv.EXTEND_VOLUME_COMPLETION),

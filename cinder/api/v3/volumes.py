@@ -300,6 +300,8 @@ def create_volume(req):
     type_ref = body.get('volume_type')
     if type_ref:
         vtype = volume_type.get_by_name_or_id(context, type_ref)
+    elif body.get('snapshot_id') or body.get('source_volid'):
+        vtype = None  # A copy gets its source's type, as in Cinder.
     else:
         vtype = volume_types_api.default_for(context, version)
     name = _first(body, 'name', 'display_name')
