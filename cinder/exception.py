@@ -160,6 +160,10 @@ class VolumeTypeInUse(Invalid):
     message = 'Target volume type is still in use.'
 
 
+class VolumeTypeSpecsInUse(Invalid):
+    message = 'Volume Type is currently in use.'
+
+
 class OverQuota(CinderException):
     message = 'Quota exceeded for resources: %(overs)s'
     code = 413

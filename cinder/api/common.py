@@ -13,6 +13,7 @@
 parses them, pagination links and timestamps."""
 
 import ast
+import urllib.parse
 
 from oslo_utils import strutils
 from oslo_utils import timeutils
@@ -121,8 +122,9 @@ def next_link(req, collection, items, limit, count=None):
     total = count if count is not None else len(items)
     if not items or limit > total or limit > len(items):
         return None
-    params = dict(req.GET, marker=items[-1]['id'])
-    query = '&'.join('%s=%s' % item for item in params.items())
+    params = [item for item in req.GET.items() if item[0] != 'marker']
+    params.append(('marker', items[-1]['id']))
+    query = urllib.parse.urlencode(params)
     path = req.path_info.rsplit('/', 1)[-1]
     suffix = '/detail' if path == 'detail' else ''
     return [{'rel': 'next', 'href': '%s/%s%s?%s' % (

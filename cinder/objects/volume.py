@@ -251,11 +251,13 @@ def type_in_use(conn, type_id):
 
 
 def allocated_by_host(conn):
-    """{host@backend#pool: GiB of volumes placed there}."""
-    return dict(conn.execute(sa.select(
+    """{host@backend#pool: GiB of volumes placed there}, as ints: MySQL
+    sums integers as DECIMAL, which does not mix with the float capacities
+    the scheduler subtracts it from."""
+    return {host: int(total) for host, total in conn.execute(sa.select(
         _volumes.c.host, sa.func.sum(_volumes.c.size))
         .where(_volumes.c.host.is_not(None))
-        .group_by(_volumes.c.host)).all())
+        .group_by(_volumes.c.host)).all()}
 
 
 def delete_admin_metadata_key(conn, volume_id, key):

@@ -133,9 +133,22 @@ def delete(context, type_id, default_type_name):
         if projects:
             raise exception.VolumeTypeDefaultForProjects(
                 volume_type_id=type_id, projects=', '.join(projects))
-        # Volumes do not exist yet; when they do, a type in use by one is
-        # refused here with VolumeTypeInUse.
+        if _in_use(conn, type_id):
+            raise exception.VolumeTypeInUse()
         conn.execute(sa.delete(_types).where(_types.c.id == type_id))
+
+
+def _in_use(conn, type_id):
+    volumes = models.volumes
+    return conn.execute(sa.select(volumes.c.id).where(
+        volumes.c.volume_type_id == type_id).limit(1)).first() is not None
+
+
+def _check_specs_writable(conn, type_id):
+    """Cinder refuses to change the extra specs of a type volumes use:
+    their placement was decided by them."""
+    if _in_use(conn, type_id):
+        raise exception.VolumeTypeSpecsInUse()
 
 
 def _upsert_specs(conn, type_id, specs):
@@ -156,6 +169,7 @@ def update_extra_specs(context, type_id, specs):
     """Add or change *specs*; returns every extra spec of the type."""
     with db_api.writer() as conn:
         _get(conn, context, type_id)
+        _check_specs_writable(conn, type_id)
         _upsert_specs(conn, type_id, specs)
         return _get(conn, context, type_id)['extra_specs']
 
@@ -164,6 +178,7 @@ def update_extra_specs(context, type_id, specs):
 def delete_extra_spec(context, type_id, key):
     with db_api.writer() as conn:
         _get(conn, context, type_id)
+        _check_specs_writable(conn, type_id)
         deleted = conn.execute(sa.delete(_specs).where(
             _specs.c.volume_type_id == type_id, _specs.c.key == key))
         if deleted.rowcount == 0:

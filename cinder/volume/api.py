@@ -55,18 +55,29 @@ SNAPSHOT_STATUSES = ('creating', 'available', 'deleting', 'deleted', 'error',
                      'backing-up', 'restoring')
 
 
+def _quota_exception(cls, **kwargs):
+    """A quota error whose message starts with its class name, as Cinder's
+    fault wrapper shows these (safe) errors, e.g. "VolumeLimitExceeded:
+    Maximum number of volumes allowed (10) exceeded for quota 'volumes'."
+    """
+    return cls('%s: %s' % (cls.__name__, cls(**kwargs).msg), **kwargs)
+
+
 def _quota_error(error, requested):
     """Cinder's specific 413 for the first resource over its limit."""
     name = error.kwargs['overs'][0]
     limit = error.kwargs['quotas'][name]
     usage = error.kwargs['usages'][name]
     if name.startswith('gigabytes'):
-        return exception.VolumeSizeExceedsAvailableQuota(
+        return _quota_exception(
+            exception.VolumeSizeExceedsAvailableQuota,
             name=name, requested=requested, quota=limit,
             consumed=usage['in_use'] + usage['reserved'])
     if name.startswith('snapshots'):
-        return exception.SnapshotLimitExceeded(allowed=limit, name=name)
-    return exception.VolumeLimitExceeded(allowed=limit, name=name)
+        return _quota_exception(exception.SnapshotLimitExceeded,
+                                allowed=limit, name=name)
+    return _quota_exception(exception.VolumeLimitExceeded, allowed=limit,
+                            name=name)
 
 
 def _reserve(project_id, deltas, requested):
@@ -97,7 +108,8 @@ def _dispatch(send, *args):
 def _check_size_limit(project_id, size):
     limit = quota.get_project_quotas(project_id)['per_volume_gigabytes']
     if limit >= 0 and size > limit:
-        raise exception.VolumeSizeExceedsLimit(size=size, limit=limit)
+        raise _quota_exception(exception.VolumeSizeExceedsLimit, size=size,
+                               limit=limit)
 
 
 def availability_zones(conf):
@@ -190,10 +202,14 @@ def create(context, size=None, name=None, description=None, vtype=None,
             host = source['host'] if source is not None else None
             if host:
                 volumes.update(conn, volume_id, host=host)
+            # The volume uses its quota from now on, whatever becomes of
+            # it: as in Cinder, one that ends in error counts until it is
+            # deleted, and its delete gives the usage back.
+            quota.finish_in(conn, reservations, commit=True)
             task_id = tasks.insert(
                 conn, 'volume', volume_id, tasks.CREATE_VOLUME, context,
-                host=host, reservations=reservations,
-                snapshot_id=snapshot_id, source_volid=source_volid)
+                host=host, snapshot_id=snapshot_id,
+                source_volid=source_volid)
     except Exception:
         quota.rollback(reservations)
         raise
@@ -472,10 +488,11 @@ def create_snapshot(context, volume_id, name=None, description=None,
                 'display_name': name, 'display_description': description,
                 'volume_type_id': volume['volume_type_id'],
                 'use_quota': True}, metadata)
+            # Counted from now on, until deleted (see create()).
+            quota.finish_in(conn, reservations, commit=True)
             task_id = tasks.insert(conn, 'snapshot', snapshot_id,
                                    tasks.CREATE_SNAPSHOT, context,
-                                   host=volume['host'], volume_id=volume_id,
-                                   reservations=reservations)
+                                   host=volume['host'], volume_id=volume_id)
     except Exception:
         quota.rollback(reservations)
         raise

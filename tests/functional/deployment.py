@@ -121,14 +121,15 @@ class Service:
 class Deployment:
     """The API (self.api, a servers.Server) and its services."""
 
-    def __init__(self, tmp_dir, mode, transport=None, delay=0):
+    def __init__(self, tmp_dir, mode, transport=None, delay=0, extra=''):
         self.tmp_dir = str(tmp_dir)
         self.config_dir = os.path.join(self.tmp_dir, 'etc')
         self.transport = transport
         self.mode = mode
         self.delay = delay
         self.services = {}
-        servers.write_config(self.config_dir, backend_config(transport))
+        servers.write_config(self.config_dir,
+                             backend_config(transport, extra=extra))
         # Importable by every process through PYTHONPATH=config_dir.
         shutil.copy(os.path.join(os.path.dirname(__file__),
                                  'slow_driver.py'),

@@ -1,0 +1,252 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The volume service's machinery: tasks, sweeps, scheduling, outcomes."""
+
+import concurrent.futures
+import os
+import socket
+
+import pytest
+
+from cinder import context as cinder_context
+from cinder.db import api as db_api
+from cinder.db import migration
+from cinder import exception
+from cinder.objects import message
+from cinder.objects import quota
+from cinder.objects import task as tasks
+from cinder.objects import volume as volumes
+from cinder.objects import volume_type
+from cinder import periodic
+from cinder import rpc
+from cinder import scheduler
+from cinder.volume import api as volume_api
+from cinder.volume.drivers import localfile
+from cinder.volume import embedded
+from tests.unit.conftest import PROJECT
+
+GiB = 2 ** 30
+
+
+def _context(project=PROJECT):
+    return cinder_context.RequestContext(user_id='u', project_id=project,
+                                         roles=['member'], overwrite=False)
+
+
+def _default_type():
+    return volume_type.get_by_name(cinder_context.get_admin_context(),
+                                   '__DEFAULT__')
+
+
+def _create(conf, size=1):
+    volume = volume_api.create(_context(), size=size, vtype=_default_type())
+    embedded.runtime(conf).wait_idle()
+    return volumes.get(cinder_context.get_admin_context(), volume['id'])
+
+
+@pytest.fixture
+def service(conf, database, monkeypatch):
+    """The embedded volume service, without its periodic thread: the
+    tests run its sweeps themselves."""
+    monkeypatch.setattr(periodic, 'run', lambda *args, **kwargs: None)
+    migration.db_sync()
+    return embedded.runtime(conf)
+
+
+def test_concurrent_creates_never_exceed_the_quota(conf, service):
+    """12 creates race for 5 volumes on every database: 5 exist, the rest
+    are 413s, and usage is exact once the work is done."""
+    quota.update_project_quotas(PROJECT, {'volumes': 5})
+
+    def one(_):
+        try:
+            volume_api.create(_context(), size=1, vtype=_default_type())
+        except exception.OverQuota:
+            return 'over'
+        return 'created'
+
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        outcomes = list(pool.map(one, range(12)))
+    service.wait_idle()
+    assert outcomes.count('created') == 5
+    rows, _ = volumes.get_all(cinder_context.get_admin_context())
+    assert sorted(row['status'] for row in rows) == ['available'] * 5
+    usage = quota.get_project_quotas(PROJECT, usages=True)
+    assert usage['volumes'] == {'limit': 5, 'in_use': 5, 'reserved': 0}
+    assert usage['gigabytes']['in_use'] == 5
+    assert usage['gigabytes']['reserved'] == 0
+
+
+def _stalled_create(monkeypatch, conf):
+    """A volume whose create was accepted but never ran (as if the process
+    died right after the commit)."""
+    runtime = embedded.runtime(conf)
+    with monkeypatch.context() as patch:
+        patch.setattr(rpc.EmbeddedDispatcher, 'schedule',
+                      lambda self, task_id: None)
+        volume = volume_api.create(_context(), size=1,
+                                   vtype=_default_type())
+    return runtime, volume
+
+
+def _dead_owner():
+    """The token of a process of this machine that does not exist."""
+    return '%s:%d:%s' % (socket.gethostname(), 2 ** 22 + 12345, '1')
+
+
+def test_sweeps_schedule_and_resume_abandoned_work(monkeypatch, conf,
+                                                   service):
+    runtime, volume = _stalled_create(monkeypatch, conf)
+    with db_api.reader() as conn:
+        task = tasks.get_for(conn, 'volume', volume['id'])
+    assert task['host'] is None
+    runtime.scheduler.sweep()      # places it and runs it
+    runtime.wait_idle()
+    admin = cinder_context.get_admin_context()
+    assert volumes.get(admin, volume['id'])['status'] == 'available'
+
+    # Now a task owned by a process that died: the manager's sweep adopts it.
+    _, volume = _stalled_create(monkeypatch, conf)
+    with db_api.writer() as conn:
+        task = tasks.get_for(conn, 'volume', volume['id'])
+        conn.execute(tasks._tasks.update().where(
+            tasks._tasks.c.id == task['id']).values(
+            owner=_dead_owner(),
+            host=volumes.get(admin, volume['id'])['host'] or
+            '%s@local#local' % conf.host))
+    assert tasks.owner_is_dead(_dead_owner())
+    runtime.manager.sweep()
+    volume = volumes.get(admin, volume['id'])
+    assert volume['status'] == 'available'
+    path = runtime.manager.drivers['%s@local' % conf.host].volume_path(volume)
+    assert os.path.getsize(path) == GiB
+    with db_api.reader() as conn:
+        assert tasks.get_for(conn, 'volume', volume['id']) is None
+
+
+def test_live_and_remote_owners_are_not_dead():
+    assert not tasks.owner_is_dead(tasks.owner_token())
+    assert not tasks.owner_is_dead('another-machine:1:1')
+    assert tasks.owner_is_dead('garbage')
+
+
+def test_a_claimed_task_runs_once(monkeypatch, conf, service):
+    runtime, volume = _stalled_create(monkeypatch, conf)
+    with db_api.writer() as conn:
+        task = tasks.get_for(conn, 'volume', volume['id'])
+        conn.execute(tasks._tasks.update().where(
+            tasks._tasks.c.id == task['id']).values(owner='elsewhere:1:1'))
+    # Owned by a live process elsewhere: nobody here may take it.
+    assert not tasks.claim(task['id'])
+    runtime.scheduler.sweep()
+    runtime.manager.sweep()
+    runtime.wait_idle()
+    admin = cinder_context.get_admin_context()
+    assert volumes.get(admin, volume['id'])['status'] == 'creating'
+
+
+def _pool(name, total, free, allocated_ok=True, thin=True, ratio=20.0,
+          reserved=0):
+    return {'pool_name': name, 'total_capacity_gb': total,
+            'free_capacity_gb': free, 'reserved_percentage': reserved,
+            'max_over_subscription_ratio': ratio,
+            'thin_provisioning_support': thin,
+            'thick_provisioning_support': not thin}
+
+
+def test_scheduler_filters_and_weighs(monkeypatch, conf):
+    pools = [('n@a#a', 'nova', 'a', _pool('a', 100, 50)),
+             ('n@b#b', 'nova', 'b', _pool('b', 100, 90, thin=False,
+                                          reserved=10)),
+             ('n@c#c', 'other', 'c', _pool('c', 1000, 1000))]
+    monkeypatch.setattr(scheduler, 'candidate_pools', lambda conf: pools)
+    allocated = {'n@a#a': 1990}
+    monkeypatch.setattr(volumes, 'allocated_by_host',
+                        lambda conn: allocated)
+
+    def choose(size, zone='nova', specs=None):
+        return scheduler.choose_backend(conf, size, zone, specs)
+
+    # The most room wins: thick b has 90 free - 10 reserved = 80 GiB, thin
+    # a has 100 x 20 = 2000 provisionable of which 1990 are used.
+    assert choose(5) == 'n@b#b'
+    assert choose(80) == 'n@b#b'
+    assert choose(81) is None
+    a_only = {'volume_backend_name': 'a'}
+    assert choose(10, specs=a_only) == 'n@a#a'
+    assert choose(11, specs=a_only) is None
+    assert choose(5, specs={'volume_backend_name': 'x'}) is None
+    assert choose(500, zone='other') == 'n@c#c'
+
+
+def test_no_backend_is_an_error_with_a_message_and_quota_kept(conf,
+                                                             service):
+    quota.update_project_quotas(PROJECT, {'gigabytes': -1})
+    volume = _create(conf, size=10 ** 8)
+    assert volume['status'] == 'error'
+    assert volume['host'] is None
+    admin = cinder_context.get_admin_context()
+    (msg,) = message.get_all(admin)
+    assert msg['resource_uuid'] == volume['id']
+    assert msg['event_id'] == 'VOLUME_VOLUME_001_003'
+    usage = quota.get_project_quotas(PROJECT, usages=True)
+    assert usage['volumes']['in_use'] == 1
+    volume_api.delete(_context(), volume['id'])
+    assert quota.get_project_quotas(PROJECT, usages=True)['volumes'][
+        'in_use'] == 0
+
+
+def test_driver_failure_ends_in_error(monkeypatch, conf, service):
+    def broken(self, volume):
+        raise exception.VolumeBackendAPIException(data='disk on fire')
+    monkeypatch.setattr(localfile.LocalFileDriver, 'create_volume', broken)
+    volume = _create(conf)
+    assert volume['status'] == 'error'
+    (msg,) = message.get_all(cinder_context.get_admin_context())
+    assert msg['user_message'] == ('create volume from backend storage: '
+                                   'Driver failed to create the volume.')
+
+
+def test_type_in_use_cannot_change(conf, service):
+    admin = cinder_context.get_admin_context()
+    gold = volume_type.create(admin, 'gold', extra_specs={'k': 'v'})
+    volume_api.create(_context(), size=1, vtype=gold)
+    service.wait_idle()
+    with pytest.raises(exception.VolumeTypeInUse):
+        volume_type.delete(admin, gold['id'], '__DEFAULT__')
+    with pytest.raises(exception.VolumeTypeSpecsInUse):
+        volume_type.update_extra_specs(admin, gold['id'], {'k': 'w'})
+    with pytest.raises(exception.VolumeTypeSpecsInUse):
+        volume_type.delete_extra_spec(admin, gold['id'], 'k')
+
+
+def test_reset_status_abandons_pending_work(monkeypatch, conf, service):
+    """An admin's reset ends the pending task and rolls back what it had
+    reserved; the volume itself counts until it is deleted."""
+    runtime, volume = _stalled_create(monkeypatch, conf)
+    admin = cinder_context.get_admin_context()
+    volume_api.reset_status(admin, volume['id'], status='available')
+    with db_api.writer() as conn:
+        volumes.update(conn, volume['id'], host='%s@local#local' % conf.host)
+    with monkeypatch.context() as patch:
+        patch.setattr(rpc.EmbeddedDispatcher, 'run',
+                      lambda self, host, task_id: None)
+        volume_api.extend(_context(), volume['id'], 5)
+    usage = quota.get_project_quotas(PROJECT, usages=True)['gigabytes']
+    assert (usage['in_use'], usage['reserved']) == (1, 4)
+    volume_api.reset_status(admin, volume['id'], status='error')
+    with db_api.reader() as conn:
+        assert tasks.get_for(conn, 'volume', volume['id']) is None
+    usage = quota.get_project_quotas(PROJECT, usages=True)['gigabytes']
+    assert (usage['in_use'], usage['reserved']) == (1, 0)
+    runtime.manager.sweep()
+    assert volumes.get(admin, volume['id'])['size'] == 1
