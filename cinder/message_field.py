@@ -28,6 +28,8 @@ CREATE_VOLUME_FROM_BACKEND = ('008', 'create volume from backend storage')
 SNAPSHOT_CREATE = ('009', 'create snapshot')
 SNAPSHOT_DELETE = ('010', 'delete snapshot')
 REVERT_VOLUME = ('016', 'revert volume')
+# Not in Cinder 29, which reports failed retypes in its logs only.
+RETYPE_VOLUME = ('030', 'retype volume')
 
 UNKNOWN_ERROR = ('001', 'An unknown error occurred.')
 DRIVER_NOT_INITIALIZED = ('002', 'Driver is not initialized at present.')
@@ -42,6 +44,11 @@ NOT_ENOUGH_SPACE_FOR_IMAGE = ('007', 'Image used for creating volume '
 DRIVER_FAILED_EXTEND = ('010', 'Volume driver failed to extend the volume.')
 DRIVER_FAILED_CREATE = ('012', 'Driver failed to create the volume.')
 SNAPSHOT_IS_BUSY = ('022', 'Snapshot is busy.')
+# Not in Cinder 29 (see RETYPE_VOLUME).
+MIGRATION_NOT_ALLOWED = ('030', 'The new type needs another backend and '
+                                'the migration policy is "never".')
+MIGRATION_IMPOSSIBLE = ('031', 'A volume with snapshots or attachments '
+                               'cannot move to another backend.')
 
 RESOURCE_CODES = {'VOLUME': 'VOLUME', 'VOLUME_SNAPSHOT': 'SNAPSHOT',
                   'VOLUME_BACKUP': 'BACKUP', 'VOLUME_ATTACHMENT':

@@ -48,7 +48,9 @@ def candidate_pools(conf):
                 svc, conf.service_down_time):
             continue
         report = json.loads(svc['capabilities'])
-        for pool in report.get('pools', []):
+        if not isinstance(report, dict):
+            continue
+        for pool in report.get('pools') or []:
             pools.append(('%s#%s' % (svc['host'], pool['pool_name']),
                           svc['availability_zone'],
                           report.get('volume_backend_name'), pool))

@@ -11,6 +11,7 @@
 # under the License.
 """cinder-volume: the volume service of enabled_backends, over RPC."""
 
+from concurrent import futures
 import sys
 
 from cinder.cmd import service
@@ -19,7 +20,11 @@ from cinder import rpc
 
 def _build(conf):
     from cinder.volume import manager as volume_manager
-    manager = volume_manager.VolumeManager(conf, rpc.RPCDispatcher(conf))
+    # Sweeps hand resumed tasks to this pool; messages have oslo.messaging's.
+    pool = futures.ThreadPoolExecutor(conf.volume_service_workers,
+                                      thread_name_prefix='cinder-resume')
+    manager = volume_manager.VolumeManager(conf, rpc.RPCDispatcher(conf),
+                                           submit=pool.submit)
     manager.init_host()
     # One RPC server per backend, each on topic cinder-volume with the
     # backend's host@backend as server name, as in Cinder.

@@ -54,9 +54,11 @@ OPTS = [
     cfg.IntOpt('volume_service_workers',
                default=4,
                min=1,
-               help='Operations a volume service runs at once (threads). '
-                    'In the embedded mode (no transport_url) each API '
-                    'worker process runs that many.'),
+               help='Threads of the embedded volume service in each API '
+                    'worker process (no transport_url), and of '
+                    'cinder-volume for resuming tasks at start. Messages '
+                    'to cinder-volume run on oslo.messaging\'s '
+                    'executor_thread_pool_size threads.'),
 ]
 
 BACKEND_OPTS = [

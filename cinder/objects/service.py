@@ -111,6 +111,7 @@ def report_capabilities(service_id, capabilities):
             sa.update(_services)
             .where(_services.c.id == service_id)
             .values(report_count=_services.c.report_count + 1,
-                    capabilities=json.dumps(capabilities),
+                    capabilities=(None if capabilities is None
+                                  else json.dumps(capabilities)),
                     last_seen_up=models.utcnow(),
                     updated_at=models.utcnow()))

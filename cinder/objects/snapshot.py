@@ -11,8 +11,9 @@
 # under the License.
 """Snapshots as stored: rows with their metadata.
 
-A snapshot is a dict of its columns plus ``metadata`` and the
-``availability_zone`` of its volume. Another project's snapshot is not
+A snapshot is a dict of its columns plus ``metadata``, the
+``availability_zone`` of its volume and the ``volume_type_name`` of the
+type it was taken with. Another project's snapshot is not
 found unless the caller is an admin.
 """
 
@@ -26,6 +27,7 @@ from cinder.objects import pagination
 _snapshots = models.snapshots
 _metadata = models.snapshot_metadata
 _volumes = models.volumes
+_types = models.volume_types
 
 SORT_KEYS = {'id': 'id', 'created_at': 'created_at',
              'updated_at': 'updated_at', 'status': 'status',
@@ -43,10 +45,12 @@ def _scoped(query, context):
 
 
 def _select():
-    return sa.select(_snapshots,
-                     _volumes.c.availability_zone.label('availability_zone')
-                     ).join(_volumes, _volumes.c.id == _snapshots.c.volume_id,
-                            isouter=True)
+    return sa.select(
+        _snapshots, _volumes.c.availability_zone.label('availability_zone'),
+        _types.c.name.label('volume_type_name')).join(
+        _volumes, _volumes.c.id == _snapshots.c.volume_id,
+        isouter=True).join(
+        _types, _types.c.id == _snapshots.c.volume_type_id, isouter=True)
 
 
 def _complete(conn, rows):
@@ -124,9 +128,12 @@ def get_all(context, filters=None, sort=None, limit=None, marker=None,
 
 
 def of_volume(conn, volume_id):
-    return conn.execute(sa.select(_snapshots).where(
+    """The snapshots of a volume, oldest first, each with the name of the
+    type it was taken with (``volume_type_name``): its quota is that
+    type's even after the volume was retyped."""
+    return conn.execute(_select().where(
         _snapshots.c.volume_id == volume_id)
-        .order_by(_snapshots.c.created_at)).mappings().all()
+        .order_by(_snapshots.c.created_at, _snapshots.c.id)).mappings().all()
 
 
 def latest_of_volume(conn, volume_id):

@@ -142,7 +142,9 @@ def update_args(conn, task_id, **args):
 
 
 def delete(conn, task_id):
-    conn.execute(sa.delete(_tasks).where(_tasks.c.id == task_id))
+    """True if the task was there to delete."""
+    return conn.execute(sa.delete(_tasks).where(
+        _tasks.c.id == task_id)).rowcount == 1
 
 
 def unscheduled():

@@ -120,7 +120,12 @@ def availability_zones(conf):
 
 
 def _source(context, snapshot_id, source_volid):
-    """(volume to copy, its size, 'snapshot'/'source volume') or Nones."""
+    """(volume to copy, its size, 'snapshot'/'source volume', the type id
+    of the copy) or Nones. A snapshot's copy gets the type the snapshot was
+    taken with, which its volume may have left since."""
+    if snapshot_id and source_volid:
+        raise exception.InvalidInput(
+            reason='May specify only one of snapshot_id, source_volid.')
     if snapshot_id:
         snapshot = snapshots.get(context, snapshot_id)
         if snapshot['status'] != 'available':
@@ -129,15 +134,17 @@ def _source(context, snapshot_id, source_volid):
                        "'available' values")
         admin = cinder_context.get_admin_context()
         return (volumes.get(admin, snapshot['volume_id']),
-                snapshot['volume_size'], 'snapshot')
+                snapshot['volume_size'], 'snapshot',
+                snapshot['volume_type_id'])
     if source_volid:
         source = volumes.get(context, source_volid)
         if source['status'] not in ('available', 'in-use'):
             raise exception.InvalidVolume(
                 reason='Unable to create clone volume from source volume '
                        'with status %s' % source['status'])
-        return source, source['size'], 'source volume'
-    return None, None, None
+        return (source, source['size'], 'source volume',
+                source['volume_type_id'])
+    return None, None, None, None
 
 
 def _size_and_zone(conf, size, availability_zone, source, source_size,
@@ -172,10 +179,11 @@ def create(context, size=None, name=None, description=None, vtype=None,
            source_volid=None):
     """A new volume in `creating`; *vtype* is the resolved type dict."""
     conf = cinder.conf.CONF
-    source, source_size, kind = _source(context, snapshot_id, source_volid)
+    source, source_size, kind, source_type_id = _source(
+        context, snapshot_id, source_volid)
     if vtype is None:
         vtype = volume_type.get(cinder_context.get_admin_context(),
-                                source['volume_type_id'])
+                                source_type_id)
     size, availability_zone = _size_and_zone(
         conf, size, availability_zone, source, source_size, kind)
     _check_size_limit(context.project_id, size)
@@ -210,6 +218,9 @@ def create(context, size=None, name=None, description=None, vtype=None,
                 conn, 'volume', volume_id, tasks.CREATE_VOLUME, context,
                 host=host, snapshot_id=snapshot_id,
                 source_volid=source_volid)
+            # Read before the task is handed over: the answer shows the
+            # volume `creating`, however fast the work is done.
+            volume = volumes.get_in(conn, context, volume_id)
     except Exception:
         quota.rollback(reservations)
         raise
@@ -218,7 +229,7 @@ def create(context, size=None, name=None, description=None, vtype=None,
         _dispatch(dispatcher.run, host, task_id)
     else:
         _dispatch(dispatcher.schedule, task_id)
-    return volumes.get(context, volume_id)
+    return volume
 
 
 def _busy(conn, resource_type, resource_id):
@@ -234,6 +245,11 @@ def _start(context, volume_id, operation, expected, values, host=None,
     with db_api.writer() as conn:
         volume = volumes.get_in(conn, context, volume_id)
         _busy(conn, 'volume', volume_id)
+        if not (host or volume['host']):
+            # Reset to available after no backend could hold it: there is
+            # nothing on storage to work on, and no service to do it.
+            raise exception.InvalidVolume(
+                reason='Volume %s is not placed on a backend.' % volume_id)
         if not volumes.update(conn, volume_id, expected=expected, **values):
             raise exception.InvalidVolume(
                 reason=reason or 'Volume status must be %s.' % ' or '.join(
@@ -262,17 +278,55 @@ def _check_deletable(volume, snaps, cascade, force):
                    'snapshots after volume transfer.')
 
 
-def _delete_deltas(volume, snaps):
-    """Usage given back by deleting a volume and (cascade) its snapshots."""
-    type_name = volume['volume_type_name']
-    deltas = _volume_deltas(type_name, -1, -volume['size'])
-    if snaps:
-        deltas['snapshots'] = -len(snaps)
-        deltas['snapshots_%s' % type_name] = -len(snaps)
-        snap_size = sum(s['volume_size'] for s in snaps)
-        deltas['gigabytes'] -= snap_size
-        deltas['gigabytes_%s' % type_name] -= snap_size
+def _snapshot_deltas(snap, fallback_type_name):
+    """Usage given back by deleting *snap*: it counts against the type it
+    was taken with, which a retype of its volume does not change."""
+    type_name = snap['volume_type_name'] or fallback_type_name
+    return {'snapshots': -1, 'snapshots_%s' % type_name: -1,
+            'gigabytes': -snap['volume_size'],
+            'gigabytes_%s' % type_name: -snap['volume_size']}
+
+
+def _add_deltas(deltas, more):
+    for resource, delta in more.items():
+        deltas[resource] = deltas.get(resource, 0) + delta
     return deltas
+
+
+def _delete_deltas(volume, snaps):
+    """{project: usage given back} by deleting a volume and (cascade) its
+    snapshots; a snapshot counts in its own project, which is the one that
+    took it (an admin may snapshot another project's volume)."""
+    type_name = volume['volume_type_name']
+    by_project = {volume['project_id']: _volume_deltas(
+        type_name, -1, -volume['size'])}
+    for snap in snaps:
+        _add_deltas(by_project.setdefault(snap['project_id'], {}),
+                    _snapshot_deltas(snap, type_name))
+    return by_project
+
+
+def _reserve_all(by_project):
+    reservations = []
+    try:
+        for project_id, deltas in by_project.items():
+            reservations.extend(quota.reserve(project_id, deltas))
+    except Exception:
+        quota.rollback(reservations)
+        raise
+    return reservations
+
+
+def _recheck_deletable(conn, context, volume_id, snaps):
+    """In the delete's transaction, with the volume row locked: no snapshot
+    or attachment appeared since the checks (a snapshot create locks the
+    row too), so none is left pointing at a deleted volume."""
+    current = volumes.get_in(conn, context, volume_id, for_update=True)
+    now = sorted(s['id'] for s in snapshots.of_volume(conn, volume_id))
+    if current['attachments'] or now != sorted(s['id'] for s in snaps):
+        raise exception.InvalidVolume(
+            reason='Volume %s was attached or snapshotted meanwhile; retry.'
+                   % volume_id)
 
 
 def delete(context, volume_id, cascade=False, force=False):
@@ -280,13 +334,13 @@ def delete(context, volume_id, cascade=False, force=False):
     with db_api.reader() as conn:
         snaps = snapshots.of_volume(conn, volume_id)
     _check_deletable(volume, snaps, cascade, force)
-    deltas = _delete_deltas(volume, snaps)
-    reservations = quota.reserve(volume['project_id'], deltas)
+    reservations = _reserve_all(_delete_deltas(volume, snaps))
     try:
         if not volume['host']:
             # Never placed: there is nothing on storage to remove.
             with db_api.writer() as conn:
                 _busy(conn, 'volume', volume_id)
+                _recheck_deletable(conn, context, volume_id, snaps)
                 for snap in snaps:
                     snapshots.destroy(conn, snap['id'])
                 volumes.destroy(conn, volume_id)
@@ -299,6 +353,7 @@ def delete(context, volume_id, cascade=False, force=False):
                                   status='deleting'):
                 raise exception.InvalidVolume(
                     reason='Volume status changed; retry.')
+            _recheck_deletable(conn, context, volume_id, snaps)
             for snap in snaps:
                 snapshots.update(conn, snap['id'], status='deleting')
             task_id = tasks.insert(
@@ -469,16 +524,18 @@ def create_snapshot(context, volume_id, name=None, description=None,
             reason='Volume %s status must be available, but current status '
                    'is: %s.' % (volume_id, volume['status']))
     type_name = volume['volume_type_name']
+    # The snapshot is the caller's (its project_id), and so is its usage.
     reservations = _reserve(
-        volume['project_id'],
+        context.project_id,
         {'snapshots': 1, 'snapshots_%s' % type_name: 1,
          'gigabytes': volume['size'],
          'gigabytes_%s' % type_name: volume['size']}, volume['size'])
     snapshot_id = str(uuid.uuid4())
     try:
         with db_api.writer() as conn:
-            if volumes.get_in(conn, context, volume_id)['status'] not in (
-                    allowed):
+            # Locked: a delete of the volume waits, then sees the snapshot.
+            if volumes.get_in(conn, context, volume_id,
+                              for_update=True)['status'] not in allowed:
                 raise exception.InvalidVolume(reason='Volume status changed')
             snapshots.insert(conn, {
                 'id': snapshot_id, 'volume_id': volume_id,
@@ -493,11 +550,12 @@ def create_snapshot(context, volume_id, name=None, description=None,
             task_id = tasks.insert(conn, 'snapshot', snapshot_id,
                                    tasks.CREATE_SNAPSHOT, context,
                                    host=volume['host'], volume_id=volume_id)
+            snap = snapshots.get_in(conn, context, snapshot_id)  # creating
     except Exception:
         quota.rollback(reservations)
         raise
     _dispatch(rpc.get_dispatcher().run, volume['host'], task_id)
-    return snapshots.get(context, snapshot_id)
+    return snap
 
 
 def delete_snapshot(context, snapshot_id, force=False):
@@ -508,11 +566,8 @@ def delete_snapshot(context, snapshot_id, force=False):
             reason='Snapshot status must be available or error and must not '
                    'be part of a group.')
     volume = volumes.get(cinder_context.get_admin_context(), snap['volume_id'])
-    type_name = volume['volume_type_name']
-    reservations = quota.reserve(snap['project_id'], {
-        'snapshots': -1, 'snapshots_%s' % type_name: -1,
-        'gigabytes': -snap['volume_size'],
-        'gigabytes_%s' % type_name: -snap['volume_size']})
+    reservations = quota.reserve(snap['project_id'], _snapshot_deltas(
+        snap, volume['volume_type_name']))
     try:
         with db_api.writer() as conn:
             _busy(conn, 'snapshot', snapshot_id)

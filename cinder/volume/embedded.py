@@ -38,7 +38,8 @@ class Runtime:
         self.conf = conf
         self.pid = os.getpid()
         dispatcher = rpc.EmbeddedDispatcher(self)
-        self.manager = volume_manager.VolumeManager(conf, dispatcher)
+        self.manager = volume_manager.VolumeManager(conf, dispatcher,
+                                                    submit=self.submit)
         self.scheduler = scheduler_module.Scheduler(conf, dispatcher)
         self._executor = futures.ThreadPoolExecutor(
             conf.volume_service_workers, thread_name_prefix='cinder-volume')

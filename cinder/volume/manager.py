@@ -26,6 +26,7 @@ from oslo_log import log as logging
 
 from cinder import context as cinder_context
 from cinder.conf import volume as volume_conf
+from cinder.db import api as db_api
 from cinder import exception
 from cinder import log_levels
 from cinder import message_field as fields
@@ -48,9 +49,12 @@ COPY_TIMEOUT = 3600
 
 class VolumeManager:
 
-    def __init__(self, conf, dispatcher):
+    def __init__(self, conf, dispatcher, submit=None):
         self.conf = conf
         self.dispatcher = dispatcher
+        # How sweeps start resumed tasks: off the caller's thread, so a long
+        # task never holds up heartbeats (the default runs them inline).
+        self.submit = submit or (lambda func, *args, **kw: func(*args, **kw))
         self.drivers = {}       # host@backend -> driver
         self.zones = {}         # host@backend -> availability zone
         self.services = {}      # host@backend -> services row id
@@ -87,6 +91,8 @@ class VolumeManager:
             row = service.get_or_create(
                 host, BINARY, topic=rpc.VOLUME_TOPIC,
                 availability_zone=self.zones[host])
+            if row['availability_zone'] != self.zones[host]:
+                service.update(row['id'], availability_zone=self.zones[host])
             self.services[host] = row['id']
         self.report()
 
@@ -106,7 +112,7 @@ class VolumeManager:
         for task_id, owner in tasks.orphaned(set(self.drivers)):
             LOG.info('Picking up task %s (%s)', task_id,
                      'owner %s is gone' % owner if owner else 'unclaimed')
-            self.run_task(None, task_id, previous_owner=owner)
+            self.submit(self.run_task, None, task_id, previous_owner=owner)
 
     # RPC entry points (ctxt is the message context; unused).
 
@@ -116,15 +122,15 @@ class VolumeManager:
                 return
             self._running.add(task_id)
         try:
-            if not tasks.claim(task_id, previous_owner):
-                return
             task = tasks.get(task_id)
             if task is None:
-                return
-            driver = self.drivers.get(rpc.backend_of(task['host']))
+                return  # Done already: a duplicate message.
+            driver = self.drivers.get(rpc.backend_of(task['host'] or ''))
             if driver is None:
                 LOG.error('Task %s is for %s, which this service does not '
                           'run', task_id, task['host'])
+                return
+            if not tasks.claim(task_id, previous_owner):
                 return
             self._operations[task['operation']](task, driver)
         finally:
@@ -273,12 +279,13 @@ class VolumeManager:
                 scheduler.choose_backend(
                     self.conf, volume['size'], volume['availability_zone'],
                     new_type['extra_specs']))
-            if dest is None or (rpc.backend_of(dest) != here and
-                                args.get('migration_policy') != 'on-demand'):
-                LOG.warning('Retype of volume %s to %s: %s', volume['id'],
-                            new_type['name'], 'no backend fits'
-                            if dest is None else 'migration not allowed')
-                workflow.end(task, commit=False, volume=restore)
+            refusal = self._retype_refusal(volume, dest, here,
+                                           args.get('migration_policy'))
+            if refusal is not None:
+                LOG.warning('Retype of volume %s to %s refused: %s',
+                            volume['id'], new_type['name'], refusal[1])
+                workflow.fail(task, fields.RETYPE_VOLUME, refusal,
+                              volume=restore)
                 return
             if rpc.backend_of(dest) == here:
                 workflow.end(task, volume=dict(
@@ -299,6 +306,24 @@ class VolumeManager:
             return
         workflow.migrated(task, host=dest, volume_type_id=new_type['id'])
         self._finish_migration(task, volume, restore)
+
+    @staticmethod
+    def _retype_refusal(volume, dest, here, migration_policy):
+        """Why the volume cannot go to *dest* (a message detail), or None.
+        Moving needs the on-demand policy, and a volume without snapshots
+        (they would stay behind) or attachments (the attached consumer
+        writes to the source)."""
+        if dest is None:
+            return fields.NO_BACKEND_AVAILABLE
+        if rpc.backend_of(dest) == here:
+            return None
+        if migration_policy != 'on-demand':
+            return fields.MIGRATION_NOT_ALLOWED
+        with db_api.reader() as conn:
+            has_snapshots = bool(snapshots.of_volume(conn, volume['id']))
+        if has_snapshots or volume['attachments']:
+            return fields.MIGRATION_IMPOSSIBLE
+        return None
 
     def _finish_migration(self, task, volume, restore):
         # The data now lives on the destination: drop the source copy.

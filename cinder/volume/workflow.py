@@ -41,8 +41,15 @@ def _context(task):
 def end(task, commit=True, volume=None, snapshot=None, destroy_volume=False,
         destroy_snapshots=(), snapshot_id=None):
     """Finish *task*: *volume*/*snapshot* are column values to write on the
-    task's volume / on *snapshot_id* (default: the task's snapshot)."""
+    task's volume / on *snapshot_id* (default: the task's snapshot).
+    False if the task was abandoned meanwhile: then nothing is written."""
     with db_api.writer() as conn:
+        if not tasks.delete(conn, task['id']):
+            # Abandoned meanwhile (an admin's reset-status): its outcome
+            # must not overwrite what the admin set.
+            LOG.warning('Task %s was abandoned; its outcome is dropped',
+                        task['id'])
+            return False
         if task['resource_type'] == 'snapshot':
             snapshot_id = snapshot_id or task['resource_id']
             volume_id = task['args'].get('volume_id')
@@ -57,7 +64,7 @@ def end(task, commit=True, volume=None, snapshot=None, destroy_volume=False,
         elif volume is not None:
             volumes.update(conn, volume_id, **volume)
         quota.finish_in(conn, task['args'].get('reservations'), commit)
-        tasks.delete(conn, task['id'])
+        return True
 
 
 def fail(task, action, detail, commit=False, **values):
@@ -65,7 +72,8 @@ def fail(task, action, detail, commit=False, **values):
     rolled back, unless *commit*: a volume or snapshot whose creation
     failed still exists (in error) and counts until it is deleted, as in
     Cinder."""
-    end(task, commit=commit, **values)
+    if not end(task, commit=commit, **values):
+        return
     try:
         message.create(_context(task), action, detail,
                        resource_type='VOLUME_SNAPSHOT'

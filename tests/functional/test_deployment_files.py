@@ -31,7 +31,6 @@ from tests.functional import servers
 ROOT = servers.ROOT
 UNITS = sorted(glob.glob(os.path.join(ROOT, 'etc', 'systemd', '*.service')))
 # Commands of services this release does not have yet.
-NOT_YET = ('cinder-volume', 'cinder-scheduler')
 SHELL_SCRIPTS = ['devstack/lib/cinder', 'devstack/plugin.sh',
                  'devstack/settings', '.ci/run',
                  'tools/install-mod-wsgi.sh']
@@ -52,8 +51,7 @@ def test_the_expected_units_ship():
 @pytest.mark.parametrize('unit', [os.path.basename(u) for u in UNITS])
 def test_systemd_unit_verifies(unit, tmp_path):
     """systemd-analyze verify, with /opt/cinder replaced by this
-    environment, where the commands exist (but cinder-volume and
-    cinder-scheduler, which come with the volume service)."""
+    environment, where the commands exist."""
     analyze = servers.find_executable('systemd-analyze')
     text = open(os.path.join(ROOT, 'etc', 'systemd', unit)).read()
     assert '/opt/cinder/bin/' in text
@@ -61,9 +59,7 @@ def test_systemd_unit_verifies(unit, tmp_path):
     path.write_text(text.replace('/opt/cinder', sys.prefix))
     result = _run([analyze, 'verify', '--man=no', str(path)])
     problems = [line for line in (result.stdout + result.stderr).splitlines()
-                if line.strip() and not (
-                    any(name in unit for name in NOT_YET)
-                    and 'is not executable' in line)]
+                if line.strip()]
     assert problems == [], result.stdout + result.stderr
     for sample in ('cinder-api-uwsgi.ini', 'gunicorn.conf.py'):
         if sample.split('.')[0].split('-')[-1] in unit:

@@ -609,3 +609,21 @@ def test_failed_snapshot_counts_until_deleted(v3, conf, volume):
     idle(conf)
     assert usage(v3)['snapshots'] == (0, 0)
     assert usage(v3)['gigabytes'] == (1, 0)
+
+
+def test_admin_snapshot_of_another_projects_volume(v3, conf):
+    """The snapshot is the admin's project's, and so is its usage, from
+    creation to deletion (with the volume, by cascade)."""
+    theirs = create_volume(v3, conf, persona='other_member')
+    snap = create_snapshot(v3, conf, theirs['id'])
+    shown = show_snapshot(v3, snap['id'])
+    assert shown['os-extended-snapshot-attributes:project_id'] == PROJECT
+    assert usage(v3)['snapshots'] == (1, 0)
+    assert usage(v3, OTHER_PROJECT)['snapshots'] == (0, 0)
+    response = v3('DELETE', '/volumes/%s?cascade=true' % theirs['id'])
+    assert response.status_int == 202
+    idle(conf)
+    for project in (PROJECT, OTHER_PROJECT):
+        used = usage(v3, project)
+        for key in ('snapshots', 'gigabytes', 'volumes'):
+            assert used[key] == (0, 0), (project, key)

@@ -421,6 +421,24 @@ def test_terminate_connection(v3, volume):
     assert show(v3, volume['id'])['status'] == 'available'
 
 
+def test_terminate_connection_unreserves(v3, volume):
+    ok(action(v3, volume['id'], {'os-reserve': None}))
+    ok(action(v3, volume['id'], {'os-initialize_connection': {
+        'connector': CONNECTOR}}), 200)
+    ok(action(v3, volume['id'], {'os-terminate_connection': {
+        'connector': CONNECTOR}}))
+    assert show(v3, volume['id'])['status'] == 'available'
+
+
+def test_terminate_connection_keeps_an_attached_volume_in_use(v3, volume):
+    ok(attach(v3, volume['id']))
+    ok(action(v3, volume['id'], {'os-terminate_connection': {
+        'connector': CONNECTOR}}))
+    shown = show(v3, volume['id'])
+    assert shown['status'] == 'in-use'
+    assert len(shown['attachments']) == 1
+
+
 # os-retype
 
 
@@ -574,3 +592,22 @@ def test_extend_volume_completion_is_admin_only(v3, volume, versions):
     response = action(v3, volume['id'], {'os-extend_volume_completion': {
         'error': False}}, headers=version('3.70'))
     assert response.status_int == 400
+
+
+def test_work_on_an_unplaced_volume_is_400(v3, conf, gold):
+    """Reset to available after no backend could hold it: nothing to
+    extend or retype, and nothing is left waiting for a service."""
+    conf.set_override('quota_gigabytes', -1)
+    volume = create_volume(v3, conf, size=10 ** 9)
+    reset(v3, volume['id'], status='available')
+    for body in ({'os-extend': {'new_size': 10 ** 9 + 1}},
+                 {'os-retype': {'new_type': 'gold'}}):
+        assert action(v3, volume['id'], body).status_int == 400
+    idle(conf)
+    shown = show(v3, volume['id'])
+    assert (shown['status'], shown['volume_type']) == ('available',
+                                                       '__DEFAULT__')
+    used = usage(v3)
+    assert used['gigabytes'] == (10 ** 9, 0)
+    assert used['volumes_gold'] == (0, 0)
+    assert v3('DELETE', '/volumes/%s' % volume['id']).status_int == 202

@@ -32,6 +32,7 @@ from cinder import scheduler
 from cinder.volume import api as volume_api
 from cinder.volume.drivers import localfile
 from cinder.volume import embedded
+from cinder.volume import workflow
 from tests.unit.conftest import PROJECT
 
 GiB = 2 ** 30
@@ -125,6 +126,7 @@ def test_sweeps_schedule_and_resume_abandoned_work(monkeypatch, conf,
             '%s@local#local' % conf.host))
     assert tasks.owner_is_dead(_dead_owner())
     runtime.manager.sweep()
+    runtime.wait_idle()
     volume = volumes.get(admin, volume['id'])
     assert volume['status'] == 'available'
     path = runtime.manager.drivers['%s@local' % conf.host].volume_path(volume)
@@ -249,4 +251,63 @@ def test_reset_status_abandons_pending_work(monkeypatch, conf, service):
     usage = quota.get_project_quotas(PROJECT, usages=True)['gigabytes']
     assert (usage['in_use'], usage['reserved']) == (1, 0)
     runtime.manager.sweep()
+    runtime.wait_idle()
     assert volumes.get(admin, volume['id'])['size'] == 1
+
+
+def test_an_abandoned_task_does_not_overwrite_the_reset(monkeypatch, conf,
+                                                      service):
+    """The owner of a task an admin abandoned finishes later: its outcome
+    is dropped, the admin's status stays."""
+    runtime, volume = _stalled_create(monkeypatch, conf)
+    with db_api.reader() as conn:
+        task = tasks.get_for(conn, 'volume', volume['id'])
+    admin = cinder_context.get_admin_context()
+    volume_api.reset_status(admin, volume['id'], status='error')
+    assert not workflow.end(task, volume={'status': 'available'})
+    assert volumes.get(admin, volume['id'])['status'] == 'error'
+
+
+def test_a_backend_without_capacity_gets_nothing(monkeypatch, conf,
+                                                 service, v3):
+    """A driver that failed to start reports no capacity: the scheduler
+    skips it and its backend_state is down."""
+    monkeypatch.setattr(localfile.LocalFileDriver, 'get_capabilities',
+                        lambda self: None)
+    service.manager.report()
+    assert scheduler.candidate_pools(conf) == []
+    volume = _create(conf)
+    assert volume['status'] == 'error'
+    services = v3('GET', '/os-services', headers={
+        'OpenStack-API-Version': 'volume 3.49'}).json['services']
+    (backend,) = [s for s in services if s['binary'] == 'cinder-volume']
+    assert (backend['state'], backend['backend_state']) == ('up', 'down')
+
+
+@pytest.mark.parametrize('policy,with_snapshot,detail', [
+    ('never', False, 'the migration policy is "never"'),
+    ('on-demand', True, 'cannot move to another backend'),
+])
+def test_refused_retypes_say_why(conf, service, policy, with_snapshot,
+                                 detail):
+    conf.set_override('enabled_backends', ['alpha', 'beta'])
+    embedded.stop()
+    service = embedded.runtime(conf)
+    admin = cinder_context.get_admin_context()
+    alpha = volume_type.create(admin, 'on-alpha', extra_specs={
+        'volume_backend_name': 'alpha'})
+    beta = volume_type.create(admin, 'on-beta', extra_specs={
+        'volume_backend_name': 'beta'})
+    volume = volume_api.create(_context(), size=1, vtype=alpha)
+    service.wait_idle()
+    if with_snapshot:
+        volume_api.create_snapshot(_context(), volume['id'])
+        service.wait_idle()
+    volume_api.retype(_context(), volume['id'], beta, policy)
+    service.wait_idle()
+    volume = volumes.get(admin, volume['id'])
+    assert (volume['status'], volume['volume_type_name']) == (
+        'available', 'on-alpha')
+    (msg,) = message.get_all(admin)
+    assert msg['user_message'].startswith('retype volume: ')
+    assert detail in msg['user_message']

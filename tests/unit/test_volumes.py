@@ -882,12 +882,15 @@ def test_delete_in_use_is_400(v3, conf):
     assert show(v3, volume['id'])['status'] == 'in-use'
 
 
-def test_delete_while_creating_is_400(v3, conf):
-    volume = create_volume(v3, conf, wait=False)
-    if show(v3, volume['id'])['status'] == 'creating':
-        assert v3('DELETE', '/volumes/%s' % volume['id']).status_int == 400
+@pytest.mark.parametrize('status', ['creating', 'deleting', 'extending',
+                                    'attaching', 'error_deleting'])
+def test_delete_in_a_busy_status_is_400(v3, conf, status):
+    volume = create_volume(v3, conf)
+    _reset(v3, volume['id'], status=status)
+    assert v3('DELETE', '/volumes/%s' % volume['id']).status_int == 400
     idle(conf)
-    assert show(v3, volume['id'])['status'] == 'available'
+    assert show(v3, volume['id'])['status'] == status
+    assert os.path.exists(volume_file(conf, volume['id']))
 
 
 def _reset(v3, volume_id, **body):
@@ -918,17 +921,17 @@ def test_delete_error_volume(v3, conf):
     assert volume_files(conf) == []
 
 
-def test_delete_unplaced_error_volume_frees_its_quota(v3, conf):
+def test_delete_unplaced_error_volume_frees_its_quota(api, conf):
     """A volume no backend could hold counts against the quota, as in
     Cinder, until it is deleted; usage never goes negative."""
     conf.set_override('quota_gigabytes', -1)
-    volume = create_volume(v3, conf, size=10 ** 9)
-    assert show(v3, volume['id'])['status'] == 'error'
-    assert usage(v3)['volumes'] == (1, 0)
-    assert v3('DELETE', '/volumes/%s' % volume['id']).status_int == 202
+    volume = create_volume(api, conf, size=10 ** 9)
+    assert show(api, volume['id'])['status'] == 'error'
+    assert usage(api)['volumes'] == (1, 0)
+    assert api('DELETE', '/volumes/%s' % volume['id']).status_int == 202
     idle(conf)
-    assert v3('GET', '/volumes/%s' % volume['id']).status_int == 404
-    used = usage(v3)
+    assert api('GET', '/volumes/%s' % volume['id']).status_int == 404
+    used = usage(api)
     assert used['volumes'] == (0, 0)
     assert used['gigabytes'] == (0, 0)
     assert used['volumes___DEFAULT__'] == (0, 0)
@@ -1131,3 +1134,120 @@ def test_extend_over_quota_is_413_and_keeps_the_size(api, conf):
     assert show(api, volume['id'])['size'] == 1
     assert usage(api)['gigabytes'] == (1, 0)
     assert os.path.getsize(volume_file(conf, volume['id'])) == GiB
+
+
+def test_maintenance_volume_keeps_its_name_and_metadata(v3, conf):
+    volume = create_volume(v3, conf, name='n', metadata={'k': 'v'})
+    _reset(v3, volume['id'], status='maintenance')
+    path = '/volumes/%s' % volume['id']
+    for method, suffix, body in [
+            ('PUT', '', {'volume': {'name': 'x'}}),
+            ('POST', '/metadata', {'metadata': {'a': 'b'}}),
+            ('PUT', '/metadata', {'metadata': {'a': 'b'}}),
+            ('PUT', '/metadata/k', {'meta': {'k': 'w'}}),
+            ('DELETE', '/metadata/k', None)]:
+        assert v3(method, path + suffix, body=body).status_int == 400, (
+            method, suffix)
+    shown = show(v3, volume['id'])
+    assert (shown['name'], shown['metadata']) == ('n', {'k': 'v'})
+
+
+def test_snapshot_and_source_together_is_400(v3, conf):
+    source = create_volume(v3, conf)
+    snap = create_snapshot(v3, conf, source['id'])
+    response = v3('POST', '/volumes', body={'volume': {
+        'snapshot_id': snap['id'], 'source_volid': source['id']}})
+    assert response.status_int == 400
+    assert len(listed(v3)['volumes']) == 1
+
+
+def test_copies_get_the_sources_type(v3, conf, gold):
+    source = create_volume(v3, conf, volume_type='gold')
+    snap = create_snapshot(v3, conf, source['id'])
+    clone = create_volume(v3, conf, source_volid=source['id'])
+    assert show(v3, clone['id'])['volume_type'] == 'gold'
+    # A snapshot's copy gets the type the snapshot was taken with.
+    assert action(v3, source['id'], {'os-retype': {
+        'new_type': '__DEFAULT__'}}).status_int == 202
+    idle(conf)
+    copy = create_volume(v3, conf, snapshot_id=snap['id'])
+    assert show(v3, copy['id'])['volume_type'] == 'gold'
+    # A type named in the request wins.
+    copy = create_volume(v3, conf, snapshot_id=snap['id'],
+                         volume_type='__DEFAULT__')
+    assert show(v3, copy['id'])['volume_type'] == '__DEFAULT__'
+
+
+def test_time_filters_from_3_60(v3, conf, versions):
+    volume = create_volume(v3, conf)
+    headers = version('3.60')
+    assert ids(listed(v3, persona='member', headers=headers,
+                      created_at='gt:2000-01-01T00:00:00')) == [volume['id']]
+    assert listed(v3, persona='member', headers=headers,
+                  created_at='lt:2000-01-01T00:00:00')['volumes'] == []
+    assert ids(listed(v3, persona='member', headers=headers,
+                      updated_at='gte:2000-01-01T00:00:00,'
+                                 'lte:2999-01-01T00:00:00')) == [volume['id']]
+    for bad in ('xx:2000-01-01T00:00:00', 'gt:yesterday', 'gt'):
+        response = v3('GET', '/volumes?created_at=' + bad, persona='member',
+                      headers=headers)
+        assert response.status_int == 400, bad
+    # Before 3.60 a member cannot filter on it.
+    response = v3('GET', '/volumes?created_at=lt:2000-01-01T00:00:00',
+                  persona='member', headers=version('3.59'))
+    assert response.status_int == 400
+
+
+def test_consumes_quota_filter_from_3_65(v3, conf, versions):
+    volume = create_volume(v3, conf)
+    headers = version('3.65')
+    assert ids(listed(v3, persona='member', headers=headers,
+                      consumes_quota='true')) == [volume['id']]
+    assert listed(v3, persona='member', headers=headers,
+                  consumes_quota='false')['volumes'] == []
+
+
+def test_next_link_keeps_the_url_project(v3, conf):
+    create_volume(v3, conf)
+    create_volume(v3, conf)
+    body = v3('GET', '/%s/volumes/detail?limit=1' % PROJECT).json
+    href = body['volumes_links'][0]['href']
+    assert href.startswith('http://localhost/v3/%s/volumes/detail?' % PROJECT)
+
+
+def test_paging_by_a_nullable_column(api, conf):
+    """Volumes without a name sort as if it were the lowest value, on every
+    database, and paging by name still visits each once."""
+    conf.set_override('quota_volumes', -1)
+    made = [create_volume(api, conf, wait=False, name=name)
+            for name in (None, 'b', None, 'a', None, 'b', None)]
+    idle(conf)
+    for sort in ('name:asc', 'name:desc'):
+        seen, _ = _walk(api, '/volumes', 2, sort=sort)
+        assert sorted(seen) == sorted(v['id'] for v in made)
+        names = [show(api, volume_id)['name'] or '' for volume_id in seen]
+        assert names == sorted(names, reverse=sort.endswith('desc'))
+
+
+def test_snapshot_appearing_during_a_delete_stops_it(v3, conf, monkeypatch):
+    """The delete checks again inside its transaction: a snapshot taken
+    after its first look is not left pointing at a deleted volume."""
+    from cinder.objects import snapshot as snapshots
+    volume = create_volume(v3, conf)
+    snap = create_snapshot(v3, conf, volume['id'])
+    real = snapshots.of_volume
+    calls = []
+
+    def first_look_misses_it(conn, volume_id):
+        calls.append(volume_id)
+        return [] if len(calls) == 1 else real(conn, volume_id)
+
+    monkeypatch.setattr(snapshots, 'of_volume', first_look_misses_it)
+    response = v3('DELETE', '/volumes/%s' % volume['id'])
+    assert response.status_int == 400
+    monkeypatch.undo()
+    idle(conf)
+    assert show(v3, volume['id'])['status'] == 'available'
+    assert os.path.exists(volume_file(conf, volume['id']))
+    assert v3('GET', '/snapshots/%s' % snap['id']).status_int == 200
+    assert usage(v3)['volumes'] == (1, 0)

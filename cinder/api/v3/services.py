@@ -47,9 +47,10 @@ def _view(svc, down_time, version):
         view['cluster'] = svc['cluster_name']
     if (version.matches(microversions.BACKEND_STATE_REPORT)
             and svc['binary'] == VOLUME_BINARY):
-        # The storage behind a volume service is taken to be up while the
-        # service reports; drivers will refine this with their own state.
-        view['backend_state'] = 'up' if up else 'down'
+        # The backend is up while its service reports its capacity; a
+        # driver that failed to start reports none.
+        view['backend_state'] = 'up' if up and svc['capabilities'] else (
+            'down')
     return view
 
 

@@ -57,6 +57,17 @@ class Viewer:
             'size': snap['volume_size'],
             'metadata': snap['metadata'],
         }
+        return view
+
+    def detail(self, snap):
+        """The base view plus, as in Cinder, the extended attributes and
+        the fields of later microversions (show and detail lists only)."""
+        view = self.summary(snap)
+        if self.extended:
+            view['os-extended-snapshot-attributes:project_id'] = (
+                snap['project_id'])
+            view['os-extended-snapshot-attributes:progress'] = (
+                snap['progress'])
         version = self.version
         if version.matches(mv.GROUP_SNAPSHOTS):
             view['group_snapshot_id'] = snap['group_snapshot_id']
@@ -64,15 +75,6 @@ class Viewer:
             view['user_id'] = snap['user_id']
         if version.matches(mv.USE_QUOTA):
             view['consumes_quota'] = snap['use_quota']
-        return view
-
-    def detail(self, snap):
-        view = self.summary(snap)
-        if self.extended:
-            view['os-extended-snapshot-attributes:project_id'] = (
-                snap['project_id'])
-            view['os-extended-snapshot-attributes:progress'] = (
-                snap['progress'])
         return view
 
 

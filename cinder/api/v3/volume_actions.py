@@ -95,6 +95,12 @@ def _reserve(req, volume, body):
 
 def _unreserve(req, volume, body):
     req.context.can(policies.UNRESERVE, volumes_api._target(volume))
+    _release_reservation(req, volume)
+
+
+def _release_reservation(req, volume):
+    """attaching -> in-use if attached somewhere, else available; any other
+    status is left alone (Cinder's unreserve)."""
     if volume['status'] == 'attaching':
         attached = [a for a in volume['attachments']
                     if a['attach_status'] == 'attached']
@@ -164,6 +170,8 @@ def _terminate_connection(req, volume, body):
     volume_api.call_backend(req.context, volume['id'],
                             'terminate_connection',
                             connector=body['connector'])
+    # As in Cinder, terminating the connection also unreserves.
+    _release_reservation(req, volume)
 
 
 def _retype(req, volume, body):

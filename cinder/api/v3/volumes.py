@@ -428,6 +428,10 @@ def delete_metadata_item(req):
     volume = get_authorized(req, policies.DELETE_METADATA)
     key = req.urlvars['key']
     with db_api.writer() as conn:
+        if volumes.get_in(conn, req.context, volume['id'])['status'] == (
+                'maintenance'):
+            raise exception.InvalidVolume(
+                reason='Volume status must not be maintenance')
         if not volumes.delete_metadata_key(conn, volume['id'], key):
             raise exception.VolumeMetadataNotFound(volume_id=volume['id'],
                                                    metadata_key=key)
