@@ -19,8 +19,13 @@ per-row overhead on large listings.
 import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 
 metadata = sa.MetaData()
+
+# Microseconds everywhere: MySQL's DATETIME keeps whole seconds otherwise,
+# and lists sort (and "the latest snapshot" is found) by created_at.
+DateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql')
 
 
 def utcnow():
@@ -29,9 +34,9 @@ def utcnow():
 
 
 def _timestamps():
-    return [sa.Column('created_at', sa.DateTime, nullable=False,
+    return [sa.Column('created_at', DateTime, nullable=False,
                       default=utcnow),
-            sa.Column('updated_at', sa.DateTime, onupdate=utcnow)]
+            sa.Column('updated_at', DateTime, onupdate=utcnow)]
 
 
 # A running cinder service (volume, scheduler, backup) and its health.
@@ -52,7 +57,7 @@ services = sa.Table(
     sa.Column('replication_status', sa.String(36), nullable=False,
               default='not-capable'),
     sa.Column('active_backend_id', sa.String(255)),
-    sa.Column('last_seen_up', sa.DateTime),
+    sa.Column('last_seen_up', DateTime),
     # A volume service's backend report (JSON): capacity, capabilities.
     sa.Column('capabilities', sa.Text),
     *_timestamps(),
@@ -148,7 +153,7 @@ reservations = sa.Table(
     sa.Column('project_id', sa.String(255), nullable=False),
     sa.Column('resource', sa.String(300), nullable=False),
     sa.Column('delta', sa.Integer, nullable=False),
-    sa.Column('expire', sa.DateTime, nullable=False),
+    sa.Column('expire', DateTime, nullable=False),
     *_timestamps(),
     sa.Index('ix_reservations0uuid', 'uuid'),
     sa.Index('ix_reservations0expire', 'expire'),
@@ -165,7 +170,7 @@ messages = sa.Table(
     sa.Column('event_id', sa.String(255), nullable=False),
     sa.Column('message_level', sa.String(255), nullable=False),
     sa.Column('user_message', sa.String(1024), nullable=False),
-    sa.Column('expires_at', sa.DateTime, nullable=False),
+    sa.Column('expires_at', DateTime, nullable=False),
     *_timestamps(),
     sa.Index('ix_messages0project_id', 'project_id'),
     sa.Index('ix_messages0expires_at', 'expires_at'),
@@ -257,7 +262,7 @@ volume_attachment = sa.Table(
     sa.Column('mountpoint', sa.String(255)),
     sa.Column('attach_mode', sa.String(36)),
     sa.Column('attach_status', sa.String(255), nullable=False),
-    sa.Column('attach_time', sa.DateTime),
+    sa.Column('attach_time', DateTime),
     sa.Column('connector', sa.Text),
     *_timestamps(),
     sa.Index('ix_volume_attachment0volume_id', 'volume_id'),

@@ -671,6 +671,13 @@ def reset_status(context, volume_id, status=None, attach_status=None,
             quota.finish_in(conn, pending['args'].get('reservations'),
                             commit=False)
             tasks.delete(conn, pending['id'])
+        if attach_status == 'detached':
+            # As in Cinder: the way out of a detach that went wrong, after
+            # which the volume can be deleted or attached again.
+            for attachment in volume['attachments']:
+                volumes.remove_attachment(conn, attachment['id'])
+            volumes.delete_admin_metadata_key(conn, volume_id,
+                                              'attached_mode')
         volumes.update(conn, volume_id, **values)
 
 

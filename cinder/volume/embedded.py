@@ -78,6 +78,8 @@ class Runtime:
     def stop(self):
         self._stop.set()
         self._executor.shutdown(wait=True)
+        # The loop may be in a heartbeat or a sweep: let it finish.
+        self._loop.join(timeout=60)
 
 
 _runtime = {}

@@ -122,16 +122,5 @@ def database(request, conf, tmp_path):
     next(gen, None)
 
 
-@pytest.fixture
-def all_microversions(monkeypatch):
-    """Serve up to 3.71 for tests of behaviour the announced maximum does
-    not reach yet (it stays at the highest version implemented for every
-    resource; see cinder/api/microversions.py)."""
-    from cinder.api import microversions
-    monkeypatch.setattr(microversions, 'MAX_VERSION', '3.71')
-    monkeypatch.setattr(microversions, 'MAX',
-                        microversions.APIVersion(3, 71))
-
-
 def version(text):
     return {'OpenStack-API-Version': 'volume ' + text}

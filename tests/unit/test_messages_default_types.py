@@ -30,17 +30,19 @@ def _message(project=PROJECT, resource_uuid='vol-1'):
 
 
 @pytest.mark.parametrize('path', ['/messages', '/default-types'])
-def test_not_there_before_their_microversion(v3, all_microversions, path):
+def test_not_there_before_their_microversion(v3, path):
     assert v3('GET', path).status_int == 404
     assert v3('GET', path, headers=version('3.2')).status_int == 404
 
 
-def test_announced_maximum_keeps_them_out(v3):
-    """Until volumes exist the API announces 3.0, so 3.3 is a 406."""
-    assert v3('GET', '/messages', headers=version('3.3')).status_int == 406
+def test_announced_maximum_reaches_them(v3):
+    """The announced maximum (3.71) covers messages and default types."""
+    assert v3('GET', '/messages', headers=version('3.3')).status_int == 200
+    assert v3('GET', '/default-types',
+              headers=version('3.62')).status_int == 200
 
 
-def test_show_and_list_messages(v3, all_microversions):
+def test_show_and_list_messages(v3):
     message_id = _message()
     _message(project=OTHER_PROJECT)
     response = v3('GET', '/messages', persona='reader',
@@ -63,7 +65,7 @@ def test_show_and_list_messages(v3, all_microversions):
     assert shown.json['message'] == view
 
 
-def test_other_projects_messages_are_404(v3, all_microversions):
+def test_other_projects_messages_are_404(v3):
     other = _message(project=OTHER_PROJECT)
     response = v3('GET', '/messages/' + other, persona='member',
                   headers=version('3.3'))
@@ -73,7 +75,7 @@ def test_other_projects_messages_are_404(v3, all_microversions):
     assert response.status_int == 404
 
 
-def test_delete_message(v3, all_microversions):
+def test_delete_message(v3):
     message_id = _message()
     assert v3('DELETE', '/messages/' + message_id, persona='reader',
               headers=version('3.3')).status_int == 403
@@ -83,7 +85,7 @@ def test_delete_message(v3, all_microversions):
               headers=version('3.3')).status_int == 404
 
 
-def test_pagination_from_3_5(v3, all_microversions):
+def test_pagination_from_3_5(v3):
     ids = [_message(resource_uuid='vol-%d' % n) for n in range(5)]
     page = v3('GET', '/messages?limit=2', headers=version('3.5')).json
     assert len(page['messages']) == 2
@@ -103,14 +105,14 @@ def test_pagination_from_3_5(v3, all_microversions):
               ).status_int == 404
 
 
-def test_filters(v3, all_microversions):
+def test_filters(v3):
     _message(resource_uuid='a')
     _message(resource_uuid='b')
     response = v3('GET', '/messages?resource_uuid=b', headers=version('3.3'))
     assert [m['resource_uuid'] for m in response.json['messages']] == ['b']
 
 
-def test_default_types(v3, all_microversions):
+def test_default_types(v3):
     gold = v3('POST', '/types', body={'volume_type': {'name': 'gold'}}
               ).json['volume_type']
     v362 = version('3.62')
@@ -140,13 +142,13 @@ def test_default_types(v3, all_microversions):
     {}, {'default_type': {}}, {'default_type': {'volume_type': ''}},
     {'default_type': {'volume_type': 'gold', 'x': 1}},
 ])
-def test_bad_default_type_bodies(v3, all_microversions, body):
+def test_bad_default_type_bodies(v3, body):
     response = v3('PUT', '/default-types/%s' % PROJECT,
                   headers=version('3.62'), body=body)
     assert response.status_int == 400
 
 
-def test_default_types_need_admin(v3, all_microversions):
+def test_default_types_need_admin(v3):
     response = v3('PUT', '/default-types/%s' % PROJECT, persona='member',
                   headers=version('3.62'),
                   body={'default_type': {'volume_type': '__DEFAULT__'}})
@@ -156,11 +158,11 @@ def test_default_types_need_admin(v3, all_microversions):
               ).status_int == 404
 
 
-def test_service_fields_by_microversion(v3, all_microversions):
+def test_service_fields_by_microversion(v3):
     from cinder.objects import service
     volume = service.create('node1@lvm', 'cinder-volume',
                             cluster_name='cluster1@lvm')
-    service.report_alive(volume['id'])
+    service.report_capabilities(volume['id'], {'pools': []})
 
     def view(ver):
         return v3('GET', '/os-services', headers=version(ver)).json[
@@ -169,9 +171,12 @@ def test_service_fields_by_microversion(v3, all_microversions):
     assert view('3.7')['cluster'] == 'cluster1@lvm'
     assert 'backend_state' not in view('3.48')
     assert view('3.49')['backend_state'] == 'up'
+    # Up, but its driver reports no capacity: the backend is down.
+    service.report_capabilities(volume['id'], None)
+    assert view('3.49')['backend_state'] == 'down'
 
 
-def test_limits_for_another_project_from_3_39(v3, all_microversions):
+def test_limits_for_another_project_from_3_39(v3):
     from cinder.objects import quota
     quota.update_project_quotas(OTHER_PROJECT, {'volumes': 3})
     path = '/limits?project_id=%s' % OTHER_PROJECT
@@ -184,7 +189,7 @@ def test_limits_for_another_project_from_3_39(v3, all_microversions):
     assert max_volumes('member', '3.39') == 10
 
 
-def test_types_extra_specs_filter_from_3_52(v3, all_microversions):
+def test_types_extra_specs_filter_from_3_52(v3):
     v3('POST', '/types', body={'volume_type': {
         'name': 'multi', 'extra_specs': {'multiattach': '<is> True',
                                          'volume_backend_name': 'b1'}}})

@@ -57,7 +57,7 @@ def api(database, request):
 
 
 @pytest.fixture
-def versions(all_microversions):
+def versions():
     """Microversions above the announced maximum are served."""
 
 

@@ -39,7 +39,7 @@ def _stop_volume_service(conf):
 
 
 @pytest.fixture
-def versions(all_microversions):
+def versions():
     """Microversions above the announced maximum are served."""
 
 
@@ -204,6 +204,19 @@ def test_reset_status_bad_values_are_400(v3, volume, body):
     response = action(v3, volume['id'], {'os-reset_status': body})
     assert response.status_int == 400
     assert show(v3, volume['id'])['status'] == 'available'
+
+
+def test_reset_to_detached_drops_the_attachments(v3, conf, volume):
+    """The way out of a detach that went wrong: the volume can be deleted
+    afterwards."""
+    ok(attach(v3, volume['id']))
+    reset(v3, volume['id'], status='available', attach_status='detached')
+    shown = show(v3, volume['id'])
+    assert (shown['status'], shown['attachments']) == ('available', [])
+    assert shown['metadata'] == {}
+    ok(v3('DELETE', '/volumes/%s' % volume['id']))
+    idle(conf)
+    assert v3('GET', '/volumes/%s' % volume['id']).status_int == 404
 
 
 def test_reset_to_in_use_needs_an_attachment(v3, volume):

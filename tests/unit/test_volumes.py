@@ -13,6 +13,7 @@
 (api-surface.md 3.1-3.5 and 3.7), run through the embedded volume service
 and the local file driver."""
 
+import json
 import os
 import urllib.parse
 
@@ -187,7 +188,7 @@ def test_create_with_type_by_name_and_by_id(v3, conf, gold):
 
 
 @pytest.fixture
-def versions(all_microversions):
+def versions():
     """Microversions above the announced maximum are served."""
 
 
@@ -1033,6 +1034,24 @@ def test_metadata_etag_from_3_15(v3, conf, versions):
     assert response.status_int == 200
 
 
+def test_metadata_item_put_checks_the_etag_too(v3, conf, versions):
+    volume = create_volume(v3, conf, metadata={'k': 'v'})
+    path = '/volumes/%s/metadata' % volume['id']
+    etag = v3('GET', path, headers=version('3.15')).headers['ETag']
+    response = v3('PUT', path + '/k', body={'meta': {'k': 'w'}},
+                  headers=dict(version('3.15'), **{'If-Match': 'stale'}))
+    assert response.status_int == 412
+    assert v3('GET', path).json == {'metadata': {'k': 'v'}}
+    response = v3('PUT', path + '/k', body={'meta': {'k': 'w'}},
+                  headers=dict(version('3.15'), **{'If-Match': etag}))
+    assert response.status_int == 200
+    assert v3('GET', path).json == {'metadata': {'k': 'w'}}
+    # POST merges without looking at If-Match, as in Cinder.
+    response = v3('POST', path, body={'metadata': {'a': 'b'}},
+                  headers=dict(version('3.15'), **{'If-Match': 'stale'}))
+    assert response.status_int == 200
+
+
 def test_metadata_of_unknown_volume_is_404(v3):
     path = '/volumes/00000000-0000-0000-0000-000000000000/metadata'
     assert v3('GET', path).status_int == 404
@@ -1251,3 +1270,43 @@ def test_snapshot_appearing_during_a_delete_stops_it(v3, conf, monkeypatch):
     assert os.path.exists(volume_file(conf, volume['id']))
     assert v3('GET', '/snapshots/%s' % snap['id']).status_int == 200
     assert usage(v3)['volumes'] == (1, 0)
+
+
+@pytest.mark.parametrize('size', [2 ** 31, str(2 ** 40), 10 ** 30])
+def test_size_beyond_the_database_integer_is_400(api, conf, size):
+    conf.set_override('quota_gigabytes', -1)
+    response = api('POST', '/volumes', body={'volume': {'size': size}})
+    assert response.status_int == 400, response.text
+    assert listed(api)['volumes'] == []
+    volume = create_volume(api, conf)
+    response = action(api, volume['id'], {'os-extend': {'new_size': size}})
+    assert response.status_int == 400, response.text
+    assert usage(api)['gigabytes'] == (1, 0)
+
+
+def test_largest_size_is_accepted(api, conf):
+    conf.set_override('quota_gigabytes', -1)
+    volume = create_volume(api, conf, size=2 ** 31 - 1)
+    assert show(api, volume['id'])['size'] == 2 ** 31 - 1
+
+
+def test_through_the_whole_pipeline(request_app, conf):
+    """As a client sees it: JSON in, 202, and next links it can follow."""
+    headers = {'X-Auth-Token': 'user1:%s' % PROJECT,
+               'Content-Type': 'application/json'}
+    for name in ('p1', 'p2', 'p3'):
+        response = request_app('/v3/volumes', method='POST', headers=headers,
+                               body=json.dumps({'volume': {'size': 1,
+                                                           'name': name}}))
+        assert response.status_int == 202, response.text
+        assert response.headers['OpenStack-API-Version'] == 'volume 3.0'
+    idle(conf)
+    seen, url = [], '/v3/volumes/detail?limit=2'
+    while url:
+        response = request_app(url, headers=headers)
+        assert response.status_int == 200, response.text
+        seen.extend(v['name'] for v in response.json['volumes'])
+        links = response.json.get('volumes_links')
+        url = links[0]['href'] if links else None
+        assert len(seen) <= 3
+    assert sorted(seen) == ['p1', 'p2', 'p3']

@@ -249,6 +249,11 @@ def volume_summary(req):
     return wsgi.json_response({'volume-summary': summary})
 
 
+# The largest size the size columns hold on every database (Cinder's
+# DB_MAX_INT): beyond it MySQL and PostgreSQL refuse the row.
+MAX_SIZE = 0x7FFFFFFF
+
+
 def _size(value, what='volume size'):
     try:
         size = int(str(value).strip())
@@ -259,6 +264,10 @@ def _size(value, what='volume size'):
             reason='Invalid %s provided for create request: %s (size '
                    'argument must be an integer (or string representation '
                    'of an integer) and greater than zero).' % (what, value))
+    if size > MAX_SIZE:
+        raise exception.InvalidInput(
+            reason='Invalid %s provided: %s is larger than the maximum of '
+                   '%d.' % (what, value, MAX_SIZE))
     return size
 
 
@@ -372,7 +381,10 @@ def list_metadata(req):
     return _metadata_response(req, volume['metadata'])
 
 
-def _write_metadata(req, items, replace):
+def _write_metadata(req, items, replace, check_etag=None):
+    """Merge (or *replace* with) *items*. From 3.15 the PUTs (both, as in
+    Cinder; *check_etag* defaults to *replace*) are refused with 412 when
+    If-Match names another version of the metadata."""
     context = req.context
     volume_id = req.urlvars['volume_id']
     with db_api.writer() as conn:
@@ -380,7 +392,9 @@ def _write_metadata(req, items, replace):
         if volume['status'] == 'maintenance':
             raise exception.InvalidVolume(
                 reason='Volume status must not be maintenance')
-        if (replace and req.api_version.matches(mv.ETAGS)
+        if check_etag is None:
+            check_etag = replace
+        if (check_etag and req.api_version.matches(mv.ETAGS)
                 and req.if_match and req.if_match.etags
                 and _etag(volume['metadata']) not in req.if_match):
             raise exception.VolumeMetadataMismatch()
@@ -419,7 +433,7 @@ def update_metadata_item(req):
     key = req.urlvars['key']
     if key not in meta:
         raise exception.InvalidInput(reason='Request body and URI mismatch')
-    _write_metadata(req, meta, False)
+    _write_metadata(req, meta, False, check_etag=True)
     return wsgi.json_response({'meta': meta})
 
 
