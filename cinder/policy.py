@@ -13,14 +13,29 @@
 
 Built once per configuration by init(conf), which load_app calls; handlers
 check rules through RequestContext.can().
+
+A decision depends only on the rule, the caller's credentials and the
+target, so decisions are remembered; the rules files are re-read (and the
+remembered decisions dropped) at most once per RELOAD_SECONDS. oslo.policy
+alone stats the policy files and inspects every check's signature on each
+call, which was a fifth of the time of a volume show.
 """
+
+import time
 
 from oslo_policy import policy as oslo_policy
 
 from cinder import exception
 from cinder import policies
 
+# How stale a policy.yaml change may be, in seconds.
+RELOAD_SECONDS = 1.0
+# Decisions kept at most (distinct rule x credentials x target).
+MAX_DECISIONS = 10000
+
 _enforcer = None
+_decisions = {}
+_next_reload = [0.0]
 
 
 def init(conf):
@@ -30,7 +45,36 @@ def init(conf):
     enforcer.register_defaults(policies.list_rules())
     enforcer.load_rules()
     _enforcer = enforcer
+    _decisions.clear()
+    _next_reload[0] = time.monotonic() + RELOAD_SECONDS
     return enforcer
+
+
+def _frozen(values):
+    return tuple(sorted(
+        (key, tuple(value) if isinstance(value, list) else value)
+        for key, value in values.items()))
+
+
+def _decide(action, target, context):
+    now = time.monotonic()
+    if now >= _next_reload[0]:
+        _next_reload[0] = now + RELOAD_SECONDS
+        _enforcer.load_rules()
+        _decisions.clear()
+    creds = context.to_policy_values()
+    try:
+        key = (action, _frozen(creds), _frozen(target))
+        return _decisions[key]
+    except TypeError:  # an unhashable value: decide without remembering
+        return _enforcer.authorize(action, target, creds)
+    except KeyError:
+        pass
+    allowed = bool(_enforcer.authorize(action, target, creds))
+    if len(_decisions) >= MAX_DECISIONS:
+        _decisions.clear()
+    _decisions[key] = allowed
+    return allowed
 
 
 def get_enforcer():
@@ -43,14 +87,14 @@ def get_enforcer():
 def authorize(context, action, target):
     """Raise PolicyNotAuthorized unless *context* may do *action*."""
     try:
-        return _enforcer.authorize(action, target, context,
-                                   do_raise=True,
-                                   exc=exception.PolicyNotAuthorized,
-                                   action=action)
+        allowed = _decide(action, target, context)
     except oslo_policy.PolicyNotRegistered:
+        allowed = False
+    if not allowed:
         raise exception.PolicyNotAuthorized(action=action)
+    return True
 
 
 def check_is_admin(context):
     """Whether *context*'s roles make it an admin (rule context_is_admin)."""
-    return _enforcer.authorize('context_is_admin', {}, context)
+    return _decide('context_is_admin', {}, context)

@@ -95,9 +95,10 @@ def choose_backend(conf, size, availability_zone=None, extra_specs=None,
 class Scheduler:
     """The RPC endpoint of cinder-scheduler (and of the embedded runtime)."""
 
-    def __init__(self, conf, dispatcher):
+    def __init__(self, conf, dispatcher, runs_tasks=False):
         self.conf = conf
         self.dispatcher = dispatcher
+        self.runs_tasks = runs_tasks
 
     def schedule_task(self, ctxt, task_id):
         task = tasks.get(task_id)
@@ -107,7 +108,9 @@ class Scheduler:
             host = self._place(task)
             if host is None:
                 return
-            if not workflow.place(task, host):
+            # The embedded runtime runs the task itself: it owns it now.
+            owner = tasks.owner_token() if self.runs_tasks else None
+            if not workflow.place(task, host, owner):
                 return  # Another scheduler placed it first.
         else:
             host = task['host']
@@ -115,7 +118,7 @@ class Scheduler:
 
     def _place(self, task):
         admin = cinder_context.get_admin_context()
-        volume = volumes.get(admin, task['resource_id'])
+        volume = volumes.get_row(task['resource_id'])
         vtype = volume_type.get(admin, volume['volume_type_id'])
         host = choose_backend(self.conf, volume['size'],
                               volume['availability_zone'],

@@ -215,6 +215,44 @@ def _ensure_usage_rows(project_id, resource_names):
             pass
 
 
+def consume_in(conn, project_id, deltas, size=None):
+    """Add *deltas* to what the project uses, inside the caller's write
+    transaction, checking every limit (and, with *size*, the per-volume
+    limit) first: the quota of a resource created in that transaction,
+    with no reservation rows. Call ensure_usage_rows() before the
+    transaction. Raises VolumeSizeExceedsLimit or OverQuota."""
+    tracked = sorted(res for res in deltas if res not in UNTRACKED)
+    rows = conn.execute(
+        sa.select(_usages).where(_usages.c.project_id == project_id,
+                                 _usages.c.resource.in_(tracked))
+        .order_by(_usages.c.resource).with_for_update()
+    ).mappings().all()
+    usages = {row['resource']: row for row in rows}
+    limits = _project_limits(conn, project_id)
+    per_volume = limits.get('per_volume_gigabytes', -1)
+    if size is not None and 0 <= per_volume < size:
+        raise exception.VolumeSizeExceedsLimit(size=size, limit=per_volume)
+    overs = [res for res in tracked
+             if deltas[res] > 0 and limits.get(res, -1) >= 0
+             and usages[res]['in_use'] + usages[res]['reserved']
+             + deltas[res] > limits[res]]
+    if overs:
+        raise exception.OverQuota(
+            overs=overs, quotas={res: limits[res] for res in overs},
+            usages={res: dict(usages[res]) for res in overs})
+    now = models.utcnow()
+    for res in tracked:
+        conn.execute(sa.update(_usages)
+                     .where(_usages.c.id == usages[res]['id'])
+                     .values(in_use=_usages.c.in_use + deltas[res],
+                             updated_at=now))
+
+
+def ensure_usage_rows(project_id, resource_names):
+    _ensure_usage_rows(project_id, sorted(
+        res for res in resource_names if res not in UNTRACKED))
+
+
 @db_api.retry_on_db_error
 def reserve(project_id, deltas):
     """Reserve *deltas* ({resource: int}); returns the reservation ids.

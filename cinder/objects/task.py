@@ -124,12 +124,16 @@ def claim(task_id, previous_owner=None):
         return result.rowcount == 1
 
 
-def set_host(conn, task_id, host):
+def set_host(conn, task_id, host, owner=None):
     """Record the scheduler's choice once: False if already scheduled."""
+    values = {'host': host, 'updated_at': models.utcnow()}
+    if owner is not None:
+        values['owner'] = owner
     result = conn.execute(
         sa.update(_tasks).where(_tasks.c.id == task_id,
-                                _tasks.c.host.is_(None))
-        .values(host=host, updated_at=models.utcnow()))
+                                _tasks.c.host.is_(None),
+                                _tasks.c.owner.is_(None))
+        .values(**values))
     return result.rowcount == 1
 
 

@@ -67,18 +67,25 @@ def _complete(conn, rows):
         by_id[volume['id']] = volume
     if not by_id:
         return volumes
-    ids = list(by_id)
-    for table, key in ((_metadata, 'metadata'),
-                       (_admin_metadata, 'admin_metadata')):
-        for volume_id, name, value in conn.execute(
-                sa.select(table.c.volume_id, table.c.key, table.c.value)
-                .where(table.c.volume_id.in_(ids))):
+    params = {'ids': list(by_id)}
+    for key, query in _DETAIL_QUERIES:
+        for volume_id, name, value in conn.execute(query, params):
             by_id[volume_id][key][name] = value
-    for row in conn.execute(sa.select(_attachments).where(
-            _attachments.c.volume_id.in_(ids))
-            .order_by(_attachments.c.created_at)).mappings():
+    for row in conn.execute(_ATTACHMENTS_QUERY, params).mappings():
         by_id[row['volume_id']]['attachments'].append(dict(row))
     return volumes
+
+
+# Built once: an expanding parameter takes the page's ids without
+# compiling a literal per id on every request.
+_DETAIL_QUERIES = [
+    (key, sa.select(table.c.volume_id, table.c.key, table.c.value).where(
+        table.c.volume_id.in_(sa.bindparam('ids', expanding=True))))
+    for key, table in (('metadata', _metadata),
+                       ('admin_metadata', _admin_metadata))]
+_ATTACHMENTS_QUERY = sa.select(_attachments).where(
+    _attachments.c.volume_id.in_(sa.bindparam('ids', expanding=True))
+).order_by(_attachments.c.created_at)
 
 
 def get_in(conn, context, volume_id, for_update=False):
@@ -264,3 +271,14 @@ def delete_admin_metadata_key(conn, volume_id, key):
     conn.execute(sa.delete(_admin_metadata).where(
         _admin_metadata.c.volume_id == volume_id,
         _admin_metadata.c.key == key))
+
+
+def get_row(volume_id):
+    """The volume's own columns only (no metadata, type or attachments):
+    what the scheduler and drivers need, in one query."""
+    with db_api.reader() as conn:
+        row = conn.execute(sa.select(_volumes).where(
+            _volumes.c.id == volume_id)).mappings().first()
+    if row is None:
+        raise exception.VolumeNotFound(volume_id=volume_id)
+    return dict(row)

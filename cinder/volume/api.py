@@ -186,50 +186,54 @@ def create(context, size=None, name=None, description=None, vtype=None,
                                 source_type_id)
     size, availability_zone = _size_and_zone(
         conf, size, availability_zone, source, source_size, kind)
-    _check_size_limit(context.project_id, size)
-    reservations = _reserve(context.project_id,
-                            _volume_deltas(vtype['name'], 1, size), size)
+    deltas = _volume_deltas(vtype['name'], 1, size)
+    quota.ensure_usage_rows(context.project_id, deltas)
     volume_id = str(uuid.uuid4())
-    try:
-        with db_api.writer() as conn:
-            volumes.insert(conn, {
-                'id': volume_id, 'project_id': context.project_id,
-                'user_id': context.user_id, 'size': size,
-                'availability_zone': availability_zone,
-                'status': 'creating', 'attach_status': 'detached',
-                'display_name': name, 'display_description': description,
-                'volume_type_id': vtype['id'], 'snapshot_id': snapshot_id,
-                'source_volid': source_volid,
-                'bootable': bool(source and source['bootable']),
-                'multiattach': vtype['extra_specs'].get(
-                    'multiattach', '').lower() == '<is> true',
-                'replication_status': 'disabled', 'use_quota': True,
-                'shared_targets': True},
-                metadata)
-            # A copy stays on the source's backend: it is placed already.
-            host = source['host'] if source is not None else None
-            if host:
-                volumes.update(conn, volume_id, host=host)
-            # The volume uses its quota from now on, whatever becomes of
-            # it: as in Cinder, one that ends in error counts until it is
-            # deleted, and its delete gives the usage back.
-            quota.finish_in(conn, reservations, commit=True)
-            task_id = tasks.insert(
-                conn, 'volume', volume_id, tasks.CREATE_VOLUME, context,
-                host=host, snapshot_id=snapshot_id,
-                source_volid=source_volid)
-            # Read before the task is handed over: the answer shows the
-            # volume `creating`, however fast the work is done.
-            volume = volumes.get_in(conn, context, volume_id)
-    except Exception:
-        quota.rollback(reservations)
-        raise
+    host = source['host'] if source is not None else None
+    task_id, volume = _insert_volume(
+        context, volume_id, deltas, size, host, {
+            'id': volume_id, 'project_id': context.project_id,
+            'user_id': context.user_id, 'size': size,
+            'availability_zone': availability_zone,
+            'status': 'creating', 'attach_status': 'detached',
+            'display_name': name, 'display_description': description,
+            'volume_type_id': vtype['id'], 'snapshot_id': snapshot_id,
+            'source_volid': source_volid, 'host': host,
+            'bootable': bool(source and source['bootable']),
+            'multiattach': vtype['extra_specs'].get(
+                'multiattach', '').lower() == '<is> true',
+            'replication_status': 'disabled', 'use_quota': True,
+            'shared_targets': True}, metadata)
     dispatcher = rpc.get_dispatcher()
     if host:
         _dispatch(dispatcher.run, host, task_id)
     else:
         _dispatch(dispatcher.schedule, task_id)
     return volume
+
+
+@db_api.retry_on_db_error
+def _insert_volume(context, volume_id, deltas, size, host, values,
+                   metadata):
+    """The volume row, its quota and its create task in one transaction.
+    The volume uses its quota from then on, whatever becomes of it: as in
+    Cinder, one that ends in error counts until it is deleted."""
+    with db_api.writer() as conn:
+        try:
+            quota.consume_in(conn, context.project_id, deltas, size=size)
+        except exception.VolumeSizeExceedsLimit as error:
+            raise _quota_exception(exception.VolumeSizeExceedsLimit,
+                                   **error.kwargs)
+        except exception.OverQuota as error:
+            raise _quota_error(error, size)
+        volumes.insert(conn, values, metadata)
+        task_id = tasks.insert(
+            conn, 'volume', volume_id, tasks.CREATE_VOLUME, context,
+            host=host, snapshot_id=values['snapshot_id'],
+            source_volid=values['source_volid'])
+        # Read before the task is handed over: the answer shows the
+        # volume `creating`, however fast the work is done.
+        return task_id, volumes.get_in(conn, context, volume_id)
 
 
 def _busy(conn, resource_type, resource_id):

@@ -40,7 +40,8 @@ class Runtime:
         dispatcher = rpc.EmbeddedDispatcher(self)
         self.manager = volume_manager.VolumeManager(conf, dispatcher,
                                                     submit=self.submit)
-        self.scheduler = scheduler_module.Scheduler(conf, dispatcher)
+        self.scheduler = scheduler_module.Scheduler(conf, dispatcher,
+                                                    runs_tasks=True)
         self._executor = futures.ThreadPoolExecutor(
             conf.volume_service_workers, thread_name_prefix='cinder-volume')
         self._idle = threading.Condition()

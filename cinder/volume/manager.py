@@ -130,7 +130,9 @@ class VolumeManager:
                 LOG.error('Task %s is for %s, which this service does not '
                           'run', task_id, task['host'])
                 return
-            if not tasks.claim(task_id, previous_owner):
+            # Placed by this process's scheduler: already ours.
+            if task['owner'] != tasks.owner_token() and not tasks.claim(
+                    task_id, previous_owner):
                 return
             self._operations[task['operation']](task, driver)
         finally:
@@ -165,7 +167,7 @@ class VolumeManager:
         return driver
 
     def _create_volume(self, task, driver):
-        volume = self._volume(task['resource_id'])
+        volume = volumes.get_row(task['resource_id'])
         args = task['args']
         admin = cinder_context.get_admin_context()
         try:

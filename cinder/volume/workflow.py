@@ -108,11 +108,12 @@ def migrated(task, host, volume_type_id):
 
 
 @db_api.retry_on_db_error
-def place(task, host):
+def place(task, host, owner=None):
     """The scheduler's choice, recorded once on the task and the volume;
-    False if another scheduler placed it first."""
+    False if another scheduler placed it first. *owner*: the process that
+    will run it, when the scheduler's own process does."""
     with db_api.writer() as conn:
-        if not tasks.set_host(conn, task['id'], host):
+        if not tasks.set_host(conn, task['id'], host, owner):
             return False
         volumes.update(conn, task['resource_id'], host=host)
         return True

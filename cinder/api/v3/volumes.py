@@ -98,6 +98,28 @@ class Viewer:
         self.host_attr = context.allowed(policies.HOST_ATTRIBUTE, own)
         self.mig_attr = context.allowed(policies.MIG_STATUS_ATTRIBUTE, own)
         self.links = common.linker(req, 'volumes')
+        # The microversioned fields, decided once per request:
+        # (view key, column) pairs copied as they are, and two flags.
+        version = self.version
+        admin = self.is_admin
+        self.copies = [pair for pair, wanted in (
+            (('group_id', 'group_id'), version.matches(mv.GROUP_VOLUME)),
+            (('provider_id', 'provider_id'),
+             admin and version.matches(mv.VOLUME_DETAIL_PROVIDER_ID)),
+            (('service_uuid', 'service_uuid'), version.matches(
+                mv.VOLUME_SHARED_TARGETS_AND_SERVICE_FIELDS)),
+            (('cluster_name', 'cluster_name'),
+             admin and version.matches(mv.VOLUME_CLUSTER_NAME)),
+            (('volume_type_id', 'volume_type_id'),
+             version.matches(mv.VOLUME_TYPE_ID_IN_VOLUME_DETAIL)),
+            (('consumes_quota', 'use_quota'), version.matches(mv.USE_QUOTA)),
+        ) if wanted]
+        self.shared_targets = version.matches(
+            mv.VOLUME_SHARED_TARGETS_AND_SERVICE_FIELDS)
+        self.shared_targets_tristate = version.matches(
+            mv.SHARED_TARGETS_TRISTATE)
+        self.encryption_key_id = version.matches(
+            mv.ENCRYPTION_KEY_ID_IN_DETAILS)
 
     def summary(self, volume):
         return {'id': volume['id'], 'name': volume['display_name'],
@@ -158,27 +180,15 @@ class Viewer:
             view['os-vol-mig-status-attr:name_id'] = None
 
     def _add_versioned(self, view, volume):
-        version = self.version
-        if version.matches(mv.GROUP_VOLUME):
-            view['group_id'] = volume['group_id']
-        if version.matches(mv.VOLUME_DETAIL_PROVIDER_ID) and self.is_admin:
-            view['provider_id'] = volume['provider_id']
-        if version.matches(mv.VOLUME_SHARED_TARGETS_AND_SERVICE_FIELDS):
+        for key, column in self.copies:
+            view[key] = volume[column]
+        if self.shared_targets:
             shared = volume['shared_targets']
-            if shared is None and not version.matches(
-                    mv.SHARED_TARGETS_TRISTATE):
+            if shared is None and not self.shared_targets_tristate:
                 shared = True
             view['shared_targets'] = shared
-            view['service_uuid'] = volume['service_uuid']
-        if version.matches(mv.VOLUME_CLUSTER_NAME) and self.is_admin:
-            view['cluster_name'] = volume['cluster_name']
-        if version.matches(mv.VOLUME_TYPE_ID_IN_VOLUME_DETAIL):
-            view['volume_type_id'] = volume['volume_type_id']
-        if (version.matches(mv.ENCRYPTION_KEY_ID_IN_DETAILS)
-                and volume['encryption_key_id']):
+        if self.encryption_key_id and volume['encryption_key_id']:
             view['encryption_key_id'] = volume['encryption_key_id']
-        if version.matches(mv.USE_QUOTA):
-            view['consumes_quota'] = volume['use_quota']
 
 
 def _target(volume):
