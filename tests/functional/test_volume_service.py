@@ -221,3 +221,22 @@ def test_embedded_api_killed_mid_work_resumes(slow_embedded, tmp_path):
         volume = env.wait_volume(volume['id'])
         assert os.path.getsize(env.file_of(volume)) == GiB
     assert env.usage()['volumes'] == (2, 0)
+
+
+def test_log_levels_reach_the_services_over_rabbitmq(rabbit):
+    """set-log and get-log (3.32) travel to cinder-volume and
+    cinder-scheduler as RPC calls."""
+    rabbit.call('PUT', '/os-services/set-log', {
+        'binary': 'cinder-volume', 'prefix': 'cinder.volume.manager',
+        'level': 'DEBUG'}, version='3.32', expect=202)
+    levels = rabbit.call('PUT', '/os-services/get-log', {
+        'prefix': 'cinder.volume.manager'}, version='3.32',
+        expect=200)[1]['log_levels']
+    by_binary = {}
+    for item in levels:
+        by_binary.setdefault(item['binary'], []).append(
+            item['levels'].get('cinder.volume.manager'))
+    # Both backends of the one cinder-volume process answer.
+    assert by_binary['cinder-volume'] == ['DEBUG', 'DEBUG']
+    # The scheduler process has no such logger.
+    assert by_binary['cinder-scheduler'] == [None]

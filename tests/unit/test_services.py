@@ -137,3 +137,62 @@ def test_availability_zones(v3, services):
 def test_no_volume_service_no_zone(v3):
     assert v3('GET', '/os-availability-zone').json == {
         'availabilityZoneInfo': []}
+
+
+LOG_VERSION = {'OpenStack-API-Version': 'volume 3.32'}
+
+
+def test_set_and_get_log_levels_from_3_32(v3, conf):
+    """The API process answers for itself; the embedded volume services
+    share its loggers."""
+    import logging
+
+    from cinder.volume import embedded
+    embedded.runtime(conf)
+    logging.getLogger('cinder.test_log_levels').setLevel('INFO')
+    body = {'binary': 'cinder-api', 'prefix': 'cinder.test_log_levels'}
+    response = v3('PUT', '/os-services/get-log', body=body,
+                  headers=LOG_VERSION)
+    assert response.status_int == 200
+    assert response.json == {'log_levels': [{
+        'binary': 'cinder-api', 'host': conf.host,
+        'levels': {'cinder.test_log_levels': 'INFO'}}]}
+
+    response = v3('PUT', '/os-services/set-log', headers=LOG_VERSION,
+                  body={'binary': '*', 'prefix': 'cinder.test_log_levels',
+                        'level': 'debug'})
+    assert response.status_int == 202
+    assert logging.getLogger('cinder.test_log_levels').level == (
+        logging.DEBUG)
+    response = v3('PUT', '/os-services/get-log', headers=LOG_VERSION,
+                  body={'prefix': 'cinder.test_log_levels'})
+    listed = {(item['binary'], item['host']): item['levels']
+              for item in response.json['log_levels']}
+    assert set(listed) == {('cinder-api', conf.host),
+                           ('cinder-scheduler', conf.host),
+                           ('cinder-volume', '%s@local' % conf.host)}
+    assert all(levels == {'cinder.test_log_levels': 'DEBUG'}
+               for levels in listed.values())
+
+
+@pytest.mark.parametrize('body', [
+    {'binary': 'cinder-api', 'level': 'LOUD'},
+    {'binary': 'nova-api', 'level': 'DEBUG'},
+    {'binary': 'cinder-api'},
+])
+def test_bad_set_log_is_400(v3, body):
+    response = v3('PUT', '/os-services/set-log', body=body,
+                  headers=LOG_VERSION)
+    assert response.status_int == 400
+
+
+def test_log_levels_are_not_there_before_3_32(v3):
+    response = v3('PUT', '/os-services/get-log', body={},
+                  headers={'OpenStack-API-Version': 'volume 3.31'})
+    assert response.status_int == 404
+
+
+def test_log_levels_need_admin(v3):
+    response = v3('PUT', '/os-services/get-log', body={}, persona='member',
+                  headers=LOG_VERSION)
+    assert response.status_int == 403
