@@ -21,6 +21,7 @@ from oslo_utils import timeutils
 from cinder.api import microversions
 import cinder.conf
 from cinder import exception
+from cinder.objects import pagination
 
 # Query parameters that steer a listing rather than filter it.
 LIST_PARAMS = ('limit', 'marker', 'offset', 'sort', 'sort_key', 'sort_dir',
@@ -129,6 +130,25 @@ def next_link(req, collection, items, limit, count=None):
     suffix = '/detail' if path == 'detail' else ''
     return [{'rel': 'next', 'href': '%s/%s%s?%s' % (
         req.link_prefix(cinder.conf.CONF), collection, suffix, query)}]
+
+
+def listing(req, collection, get_all, filters, sort_keys, view):
+    """One page of a collection as Cinder answers lists: the items, a next
+    link when the page is full, and ``count`` with with_count (3.45)."""
+    limit = pagination.limit_from(req.GET, cinder.conf.CONF.osapi_max_limit)
+    count_wanted = with_count(req)
+    rows, count = get_all(
+        req.context, filters=filters,
+        sort=pagination.parse_sort(req.GET, sort_keys), limit=limit,
+        marker=req.GET.get('marker'),
+        offset=pagination.offset_from(req.GET), with_count=count_wanted)
+    body = {collection: [view(row) for row in rows]}
+    link = next_link(req, collection, rows, limit, count)
+    if link:
+        body[collection + '_links'] = link
+    if count_wanted:
+        body['count'] = count
+    return body
 
 
 def linker(req, collection):

@@ -104,6 +104,29 @@ def after(table, sort, marker_row):
     return sa.or_(*clauses)
 
 
+def page(conn, table, query, marker_query, sort, limit=None, marker=None,
+         offset=0, with_count=False):
+    """(rows, total or None) of one page of *query* (already filtered and
+    scoped) on *table*, in *sort* order after the row *marker_query* finds
+    for the marker id (a 404 if none)."""
+    count = None
+    if with_count:
+        count = conn.execute(sa.select(sa.func.count()).select_from(
+            query.subquery())).scalar()
+    query, sort = ordered(query, table, sort or [])
+    if marker is not None:
+        last = conn.execute(marker_query.where(
+            table.c.id == marker)).mappings().first()
+        if last is None:
+            raise exception.MarkerNotFound(marker=marker)
+        query = query.where(after(table, sort, last))
+    if offset:
+        query = query.offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return conn.execute(query).mappings().all(), count
+
+
 def limit_from(params, max_limit):
     """The page size: ``limit`` capped at *max_limit*; Cinder's 400s."""
     text = params.get('limit')

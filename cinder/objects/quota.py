@@ -215,23 +215,9 @@ def _ensure_usage_rows(project_id, resource_names):
             pass
 
 
-def consume_in(conn, project_id, deltas, size=None):
-    """Add *deltas* to what the project uses, inside the caller's write
-    transaction, checking every limit (and, with *size*, the per-volume
-    limit) first: the quota of a resource created in that transaction,
-    with no reservation rows. Call ensure_usage_rows() before the
-    transaction. Raises VolumeSizeExceedsLimit or OverQuota."""
-    tracked = sorted(res for res in deltas if res not in UNTRACKED)
-    rows = conn.execute(
-        sa.select(_usages).where(_usages.c.project_id == project_id,
-                                 _usages.c.resource.in_(tracked))
-        .order_by(_usages.c.resource).with_for_update()
-    ).mappings().all()
-    usages = {row['resource']: row for row in rows}
-    limits = _project_limits(conn, project_id)
-    per_volume = limits.get('per_volume_gigabytes', -1)
-    if size is not None and 0 <= per_volume < size:
-        raise exception.VolumeSizeExceedsLimit(size=size, limit=per_volume)
+def _check_limits(tracked, deltas, usages, limits):
+    """OverQuota naming every resource *deltas* would take over its
+    limit (what is in use and reserved counts)."""
     overs = [res for res in tracked
              if deltas[res] > 0 and limits.get(res, -1) >= 0
              and usages[res]['in_use'] + usages[res]['reserved']
@@ -240,6 +226,31 @@ def consume_in(conn, project_id, deltas, size=None):
         raise exception.OverQuota(
             overs=overs, quotas={res: limits[res] for res in overs},
             usages={res: dict(usages[res]) for res in overs})
+
+
+def _lock_usages(conn, project_id, tracked):
+    """The project's usage rows of *tracked*, locked in a fixed order."""
+    rows = conn.execute(
+        sa.select(_usages).where(_usages.c.project_id == project_id,
+                                 _usages.c.resource.in_(tracked))
+        .order_by(_usages.c.resource).with_for_update()
+    ).mappings().all()
+    return {row['resource']: row for row in rows}
+
+
+def consume_in(conn, project_id, deltas, size=None):
+    """Add *deltas* to what the project uses, inside the caller's write
+    transaction, checking every limit (and, with *size*, the per-volume
+    limit) first: the quota of a resource created in that transaction,
+    with no reservation rows. Call ensure_usage_rows() before the
+    transaction. Raises VolumeSizeExceedsLimit or OverQuota."""
+    tracked = sorted(res for res in deltas if res not in UNTRACKED)
+    usages = _lock_usages(conn, project_id, tracked)
+    limits = _project_limits(conn, project_id)
+    per_volume = limits.get('per_volume_gigabytes', -1)
+    if size is not None and 0 <= per_volume < size:
+        raise exception.VolumeSizeExceedsLimit(size=size, limit=per_volume)
+    _check_limits(tracked, deltas, usages, limits)
     now = models.utcnow()
     for res in tracked:
         conn.execute(sa.update(_usages)
@@ -268,22 +279,9 @@ def reserve(project_id, deltas):
         # FOR UPDATE (MySQL, PostgreSQL) or BEGIN IMMEDIATE (SQLite): the
         # checks below see every committed reservation and no other request
         # can reserve against these rows until this one is done.
-        rows = conn.execute(
-            sa.select(_usages).where(_usages.c.project_id == project_id,
-                                     _usages.c.resource.in_(tracked))
-            .order_by(_usages.c.resource).with_for_update()
-        ).mappings().all()
-        usages = {row['resource']: row for row in rows}
+        usages = _lock_usages(conn, project_id, tracked)
         limits = _project_limits(conn, project_id)
-        overs = [res for res in tracked
-                 if deltas[res] > 0 and limits.get(res, -1) >= 0
-                 and usages[res]['in_use'] + usages[res]['reserved']
-                 + deltas[res] > limits[res]]
-        if overs:
-            raise exception.OverQuota(
-                overs=overs,
-                quotas={res: limits[res] for res in overs},
-                usages={res: dict(usages[res]) for res in overs})
+        _check_limits(tracked, deltas, usages, limits)
         ids = []
         now = models.utcnow()
         for res in tracked:

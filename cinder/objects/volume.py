@@ -145,24 +145,11 @@ def get_all(context, filters=None, sort=None, limit=None, marker=None,
             offset=0, with_count=False):
     """(volumes, total count or None) for one page of a listing."""
     query = _filters(_scoped(_select(), context), filters or {})
-    query, sort = pagination.ordered(query, _volumes, sort or [])
     with db_api.reader() as conn:
-        count = None
-        if with_count:
-            count = conn.execute(sa.select(sa.func.count()).select_from(
-                _filters(_scoped(_select(), context), filters or {})
-                .subquery())).scalar()
-        if marker is not None:
-            last = conn.execute(_scoped(sa.select(_volumes), context).where(
-                _volumes.c.id == marker)).mappings().first()
-            if last is None:
-                raise exception.MarkerNotFound(marker=marker)
-            query = query.where(pagination.after(_volumes, sort, last))
-        if offset:
-            query = query.offset(offset)
-        if limit is not None:
-            query = query.limit(limit)
-        return _complete(conn, conn.execute(query).mappings().all()), count
+        rows, count = pagination.page(
+            conn, _volumes, query, _scoped(sa.select(_volumes), context), sort,
+            limit=limit, marker=marker, offset=offset, with_count=with_count)
+        return _complete(conn, rows), count
 
 
 def summary(context, filters=None):

@@ -14,8 +14,8 @@
 from cinder.api import microversions
 from cinder.api import wsgi
 import cinder.conf
-from cinder import exception
 from cinder.objects import message
+from cinder.objects import pagination
 from cinder.policies import messages as policies
 
 FILTERS = ('event_id', 'resource_type', 'resource_uuid', 'message_level',
@@ -64,26 +64,14 @@ def show_message(req):
     return wsgi.json_response({'message': _viewer(req)(row)})
 
 
-def _limit(req):
-    text = req.GET.get('limit')
-    max_limit = cinder.conf.CONF.osapi_max_limit
-    if text is None:
-        return max_limit
-    try:
-        limit = int(text)
-    except ValueError:
-        raise exception.InvalidInput(reason='limit param must be an integer')
-    if limit < 0:
-        raise exception.InvalidInput(reason='limit param must be positive')
-    return min(limit, max_limit)
-
-
 def list_messages(req):
     """GET /messages: 200 and the project's messages, newest first."""
     req.context.can(policies.GET_ALL)
     limit, marker = None, None
     if req.api_version.matches(microversions.MESSAGES_PAGINATION):
-        limit, marker = _limit(req), req.GET.get('marker')
+        limit = pagination.limit_from(req.GET,
+                                      cinder.conf.CONF.osapi_max_limit)
+        marker = req.GET.get('marker')
     filters = {key: req.GET[key] for key in FILTERS if key in req.GET}
     rows = message.get_all(req.context, limit=limit, marker=marker,
                            filters=filters)

@@ -17,10 +17,8 @@ from cinder.api.schemas import snapshots as schemas
 from cinder.api.schemas import volumes as volume_schemas
 from cinder.api.v3 import volumes as volumes_api
 from cinder.api import wsgi
-import cinder.conf
 from cinder.db import api as db_api
 from cinder import exception
-from cinder.objects import pagination
 from cinder.objects import snapshot as snapshots
 from cinder.policies import snapshots as policies
 from cinder.policies import volumes as volume_policies
@@ -106,22 +104,10 @@ def _list(req, detail):
     sort_keys = dict(snapshots.SORT_KEYS)
     if not version.matches(mv.SNAPSHOT_SORT_NAME):
         del sort_keys['name']
-    limit = pagination.limit_from(req.GET, cinder.conf.CONF.osapi_max_limit)
-    count_wanted = common.with_count(req)
-    rows, count = snapshots.get_all(
-        req.context, filters=filters,
-        sort=pagination.parse_sort(req.GET, sort_keys), limit=limit,
-        marker=req.GET.get('marker'),
-        offset=pagination.offset_from(req.GET), with_count=count_wanted)
     viewer = Viewer(req)
-    view = viewer.detail if detail else viewer.summary
-    body = {'snapshots': [view(row) for row in rows]}
-    next_link = common.next_link(req, 'snapshots', rows, limit, count)
-    if next_link:
-        body['snapshots_links'] = next_link
-    if count_wanted:
-        body['count'] = count
-    return wsgi.json_response(body)
+    return wsgi.json_response(common.listing(
+        req, 'snapshots', snapshots.get_all, filters, sort_keys,
+        viewer.detail if detail else viewer.summary))
 
 
 def list_snapshots(req):

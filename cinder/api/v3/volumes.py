@@ -19,10 +19,8 @@ from cinder.api import microversions as mv
 from cinder.api.schemas import volumes as schemas
 from cinder.api.v3 import volume_types as volume_types_api
 from cinder.api import wsgi
-import cinder.conf
 from cinder.db import api as db_api
 from cinder import exception
-from cinder.objects import pagination
 from cinder.objects import volume as volumes
 from cinder.objects import volume_type
 from cinder.policies import volumes as policies
@@ -216,23 +214,10 @@ def _list(req, detail):
     filters = common.list_filters(req, _user_filters(version),
                                   _converters(version))
     common.scope_project(req, filters)
-    conf = cinder.conf.CONF
-    limit = pagination.limit_from(req.GET, conf.osapi_max_limit)
-    count_wanted = common.with_count(req)
-    rows, count = volumes.get_all(
-        req.context, filters=filters,
-        sort=pagination.parse_sort(req.GET, volumes.SORT_KEYS),
-        limit=limit, marker=req.GET.get('marker'),
-        offset=pagination.offset_from(req.GET), with_count=count_wanted)
     viewer = Viewer(req)
-    view = viewer.detail if detail else viewer.summary
-    body = {'volumes': [view(row) for row in rows]}
-    next_link = common.next_link(req, 'volumes', rows, limit, count)
-    if next_link:
-        body['volumes_links'] = next_link
-    if count_wanted:
-        body['count'] = count
-    return wsgi.json_response(body)
+    return wsgi.json_response(common.listing(
+        req, 'volumes', volumes.get_all, filters, volumes.SORT_KEYS,
+        viewer.detail if detail else viewer.summary))
 
 
 def list_volumes(req):
