@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from cinder.db import api as db_api
 from cinder.db import models
 from cinder import exception
+from cinder.objects import metadata as key_values
 from cinder.objects import pagination
 
 _snapshots = models.snapshots
@@ -139,27 +140,11 @@ def insert(conn, values, metadata=None):
 
 
 def set_metadata(conn, snapshot_id, items, replace):
-    now = models.utcnow()
-    if replace:
-        conn.execute(sa.delete(_metadata).where(
-            _metadata.c.snapshot_id == snapshot_id,
-            _metadata.c.key.not_in(list(items)) if items else sa.true()))
-    for key, value in items.items():
-        updated = conn.execute(
-            sa.update(_metadata)
-            .where(_metadata.c.snapshot_id == snapshot_id,
-                   _metadata.c.key == key)
-            .values(value=value, updated_at=now))
-        if updated.rowcount == 0:
-            conn.execute(sa.insert(_metadata).values(
-                snapshot_id=snapshot_id, key=key, value=value,
-                created_at=now))
+    key_values.write(conn, _metadata, snapshot_id, items, replace)
 
 
 def delete_metadata_key(conn, snapshot_id, key):
-    return conn.execute(sa.delete(_metadata).where(
-        _metadata.c.snapshot_id == snapshot_id,
-        _metadata.c.key == key)).rowcount
+    return key_values.delete_key(conn, _metadata, snapshot_id, key)
 
 
 def update(conn, snapshot_id, expected=None, **values):

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from cinder.db import api as db_api
 from cinder.db import models
 from cinder import exception
+from cinder.objects import metadata as key_values
 from cinder.objects import pagination
 
 _volumes = models.volumes
@@ -175,19 +176,7 @@ def insert(conn, values, metadata=None):
 
 def set_metadata(conn, volume_id, items, replace, table=_metadata):
     """Write metadata *items*; *replace* drops keys not in *items*."""
-    now = models.utcnow()
-    if replace:
-        conn.execute(sa.delete(table).where(
-            table.c.volume_id == volume_id,
-            table.c.key.not_in(list(items)) if items else sa.true()))
-    for key, value in items.items():
-        updated = conn.execute(
-            sa.update(table)
-            .where(table.c.volume_id == volume_id, table.c.key == key)
-            .values(value=value, updated_at=now))
-        if updated.rowcount == 0:
-            conn.execute(sa.insert(table).values(
-                volume_id=volume_id, key=key, value=value, created_at=now))
+    key_values.write(conn, table, volume_id, items, replace)
 
 
 def set_admin_metadata(conn, volume_id, items):
@@ -196,9 +185,7 @@ def set_admin_metadata(conn, volume_id, items):
 
 
 def delete_metadata_key(conn, volume_id, key):
-    return conn.execute(sa.delete(_metadata).where(
-        _metadata.c.volume_id == volume_id,
-        _metadata.c.key == key)).rowcount
+    return key_values.delete_key(conn, _metadata, volume_id, key)
 
 
 def update(conn, volume_id, expected=None, **values):
