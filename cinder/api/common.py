@@ -70,6 +70,16 @@ def time_filter(name, text):
     return comparisons
 
 
+def user_filters(version, table):
+    """The filter names non-admins may use at *version*, in table order,
+    from a table of (microversion, names) rows."""
+    names = []
+    for since, keys in table:
+        if version.matches(since):
+            names.extend(keys)
+    return names
+
+
 def list_filters(req, allowed, converters):
     """The filters of a listing request.
 

@@ -226,11 +226,6 @@ def count_snapshots(conn, volume_id):
         _snapshots.c.volume_id == volume_id)).scalar()
 
 
-def type_in_use(conn, type_id):
-    return conn.execute(sa.select(_volumes.c.id).where(
-        _volumes.c.volume_type_id == type_id).limit(1)).first() is not None
-
-
 def allocated_by_host(conn):
     """{host@backend#pool: GiB of volumes placed there}, as ints: MySQL
     sums integers as DECIMAL, which does not mix with the float capacities

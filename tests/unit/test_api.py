@@ -152,3 +152,35 @@ def test_fault_names():
     assert faults.FAULT_NAMES[413] == 'overLimit'
     body = faults.fault_response(409, 'dup').json
     assert body == {'conflictingRequest': {'code': 409, 'message': 'dup'}}
+
+
+def _filters_at(v3, version, query=''):
+    response = v3('GET', '/resource_filters' + query, persona='reader',
+                  headers={'OpenStack-API-Version': 'volume ' + version})
+    return response.status_int, response.json
+
+
+def test_resource_filters_follow_the_microversion(v3):
+    assert _filters_at(v3, '3.32')[0] == 404
+    status, body = _filters_at(v3, '3.33')
+    assert status == 200
+    listed = {item['resource']: item['filters']
+              for item in body['resource_filters']}
+    assert listed['volume'] == ['name', 'status', 'metadata', 'bootable',
+                                'migration_status', 'availability_zone',
+                                'size', 'group_id']
+    assert listed['snapshot'] == ['name', 'status', 'volume_id',
+                                  'availability_zone', 'metadata']
+    _, body = _filters_at(v3, '3.65', '?resource=volume')
+    (volume,) = body['resource_filters']
+    assert volume['filters'][-3:] == ['created_at', 'updated_at',
+                                      'consumes_quota']
+
+
+def test_a_listed_filter_is_accepted_and_an_unlisted_one_refused(v3):
+    """What /resource_filters lists is what the volume list accepts."""
+    headers = {'OpenStack-API-Version': 'volume 3.33'}
+    assert v3('GET', '/volumes?status=available', persona='reader',
+              headers=headers).status_int == 200
+    assert v3('GET', '/volumes?host=x', persona='reader',
+              headers=headers).status_int == 400

@@ -15,26 +15,19 @@ The answer is built from the same tables the list handlers enforce, at
 the requested microversion, so it cannot drift from what they accept.
 """
 
+from cinder.api import common
 from cinder.api.v3 import messages
 from cinder.api.v3 import snapshots
 from cinder.api.v3 import volumes
 from cinder.api import wsgi
 
 
-def _allowed(version, table):
-    names = []
-    for since, keys in table:
-        if version.matches(since):
-            names.extend(keys)
-    return names
-
-
 def list_resource_filters(req):
     """GET /resource_filters[?resource=]: 200; no policy, as in Cinder."""
     version = req.api_version
     filters = {
-        'volume': _allowed(version, volumes.USER_FILTERS),
-        'snapshot': _allowed(version, snapshots.USER_FILTERS),
+        'volume': common.user_filters(version, volumes.USER_FILTERS),
+        'snapshot': common.user_filters(version, snapshots.USER_FILTERS),
         'message': list(messages.FILTERS),
         'volume_type': [],
     }

@@ -95,11 +95,8 @@ def show_snapshot(req):
 def _list(req, detail):
     req.context.can(policies.GET_ALL)
     version = req.api_version
-    allowed = set()
-    for since, names in USER_FILTERS:
-        if version.matches(since):
-            allowed.update(names)
-    filters = common.list_filters(req, allowed, CONVERTERS)
+    filters = common.list_filters(
+        req, common.user_filters(version, USER_FILTERS), CONVERTERS)
     common.scope_project(req, filters)
     sort_keys = dict(snapshots.SORT_KEYS)
     if not version.matches(mv.SNAPSHOT_SORT_NAME):

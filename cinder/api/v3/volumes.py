@@ -41,14 +41,6 @@ USER_FILTERS = (
 )
 
 
-def _user_filters(version):
-    allowed = set()
-    for since, names in USER_FILTERS:
-        if version.matches(since):
-            allowed.update(names)
-    return allowed
-
-
 def _bootable_filter(version):
     def convert(text):
         if version.matches(mv.VOLUME_LIST_BOOTABLE):
@@ -211,8 +203,9 @@ def show_volume(req):
 def _list(req, detail):
     req.context.can(policies.GET_ALL)
     version = req.api_version
-    filters = common.list_filters(req, _user_filters(version),
-                                  _converters(version))
+    filters = common.list_filters(
+        req, common.user_filters(version, USER_FILTERS),
+        _converters(version))
     common.scope_project(req, filters)
     viewer = Viewer(req)
     return wsgi.json_response(common.listing(
@@ -234,8 +227,9 @@ def volume_summary(req):
     """GET /volumes/summary (3.12; metadata from 3.36)."""
     req.context.can(policies.GET_ALL)
     version = req.api_version
-    filters = common.list_filters(req, _user_filters(version),
-                                  _converters(version))
+    filters = common.list_filters(
+        req, common.user_filters(version, USER_FILTERS),
+        _converters(version))
     common.scope_project(req, filters)
     count, size, metadata = volumes.summary(req.context, filters)
     summary = {'total_count': count, 'total_size': size}
