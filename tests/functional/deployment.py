@@ -121,7 +121,8 @@ class Service:
 class Deployment:
     """The API (self.api, a servers.Server) and its services."""
 
-    def __init__(self, tmp_dir, mode, transport=None, delay=0, extra=''):
+    def __init__(self, tmp_dir, mode, transport=None, delay=0, extra='',
+                 delay_filter=True):
         self.tmp_dir = str(tmp_dir)
         self.config_dir = os.path.join(self.tmp_dir, 'etc')
         self.transport = transport
@@ -129,7 +130,8 @@ class Deployment:
         self.delay = delay
         self.services = {}
         servers.write_config(self.config_dir,
-                             backend_config(transport, extra=extra))
+                             backend_config(transport, extra=extra),
+                             delay_filter=delay_filter)
         # Importable by every process through PYTHONPATH=config_dir.
         shutil.copy(os.path.join(os.path.dirname(__file__),
                                  'slow_driver.py'),
@@ -149,10 +151,13 @@ class Deployment:
                     os.path.join(self.tmp_dir, binary + '.log'),
                     delay=self.delay if binary == 'cinder-volume' else 0,
                 ).start()
+        started = time.monotonic()
         self.api = servers.start_mode(self.mode, self.tmp_dir,
                                       reuse_config=True,
                                       env={'CINDER_TEST_DRIVER_DELAY':
                                            str(self.delay)})
+        # Launch to every worker serving, for the benchmarks.
+        self.api_start_seconds = time.monotonic() - started
         return self
 
     def stop(self):
