@@ -184,3 +184,27 @@ def test_a_listed_filter_is_accepted_and_an_unlisted_one_refused(v3):
               headers=headers).status_int == 200
     assert v3('GET', '/volumes?host=x', persona='reader',
               headers=headers).status_int == 400
+
+
+def test_request_id_filter_keeps_a_wellformed_global_request_id():
+    from cinder.api.middleware import request_id
+    seen = []
+
+    def app(environ, start_response):
+        seen.append(dict(environ))
+        start_response('200 OK', [('X-Compute-Request-Id', 'req-mine')])
+        return [b'']
+
+    started = []
+    good = 'req-12345678-1234-1234-1234-123456789abc'
+    for inbound in (good, 'not-an-id'):
+        environ = {'HTTP_X_OPENSTACK_REQUEST_ID': inbound}
+        request_id.RequestId(app)(environ, lambda s, h, e=None:
+                                  started.append(dict(h)))
+    assert seen[0]['openstack.global_request_id'] == good
+    assert 'openstack.global_request_id' not in seen[1]
+    own = seen[0]['openstack.request_id']
+    assert own.startswith('req-') and own != good
+    # A header the application set itself is left alone.
+    assert started[0] == {'X-Compute-Request-Id': 'req-mine',
+                          'x-openstack-request-id': own}
