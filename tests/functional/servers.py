@@ -310,10 +310,13 @@ def nginx_command(base, block, backend_address, run_dir):
         f.write('daemon off;\n'
                 'master_process on;\n'
                 '%(user)s'
-                'worker_processes 1;\n'
+                # Debian's nginx.conf defaults: fewer connections make nginx
+                # drop clients under load (it needs one per client plus
+                # one per request in flight to the backend).
+                'worker_processes auto;\n'
                 'pid %(temp)s/nginx.pid;\n'
                 'error_log stderr notice;\n'
-                'events { worker_connections 256; }\n'
+                'events { worker_connections 768; }\n'
                 'http {\n'
                 '  access_log off;\n'
                 '  client_body_temp_path %(temp)s/body;\n'

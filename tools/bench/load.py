@@ -83,8 +83,10 @@ class Client:
         self.conn = http.client.HTTPConnection('127.0.0.1', port,
                                                timeout=STEP_TIMEOUT)
 
-    def call(self, method, path, body=None, expect=(200,)):
+    def call(self, method, path, body=None, expect=(200,), version=None):
         headers = dict([AUTH_HEADER])
+        if version:
+            headers['OpenStack-API-Version'] = 'volume %s' % version
         if body is not None:
             headers['Content-Type'] = 'application/json'
             body = json.dumps(body)

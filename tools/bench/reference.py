@@ -26,10 +26,13 @@ drives it as an external program, as an operator would:
 - noauth (X-Auth-Token: user:project). Cinder 29 routes /v3/volumes/...
   without a project id whatever the microversion, and its project id
   pattern (hex) would not match 'admin' anyway: path() changes nothing.
-- Database: database_url (an empty database of its own) or SQLite in
-  tmp_dir; Cinder 29's db sync works on SQLite. Should it ever fail there,
-  start() creates a MariaDB database cinder_ref_<random> on
-  127.0.0.1:3306 (root, no password) instead and stop() drops it.
+- Database: database_url (an empty database of its own), else a MariaDB
+  database cinder_ref_<random> that start() creates on 127.0.0.1:3306
+  (root, no password) and stop() drops. Not SQLite: Cinder 29's db sync
+  works there, but with the API, scheduler and volume service writing from
+  separate processes, plain one-at-a-time creates fail now and then with
+  "database is locked" (a 500 from the API, or cinder-volume exiting at
+  start), and Cinder has no setting to avoid it.
 - Storage: Cinder's fake driver, cinder.tests.fake_driver.
   FakeLoggingVolumeDriver (shipped in the wheel), which does no storage
   work: creates still go API -> cinder-scheduler -> cinder-volume over
@@ -66,6 +69,10 @@ HEADERS = {'X-Auth-Token': 'admin:admin',
            'Content-Type': 'application/json'}
 MYSQL_ADMIN_URL = 'mysql+pymysql://root@127.0.0.1:3306/'
 UWSGI_READY = b"WSGI app 0 (mountpoint='') ready"
+# What each service logs once it has finished starting.
+SERVICES = (('cinder-volume',
+             b'Driver post RPC initialization completed successfully'),
+            ('cinder-scheduler', b'cleanup completed'))
 
 # Run with the virtualenv's Python: SQL that needs no Cinder code.
 _CHECK = ("import importlib.metadata as m, cinder.tests.fake_driver, "
@@ -172,8 +179,8 @@ def _tail(path, size=4000):
 class ReferenceCinder:
     """Cinder 29: cinder-api under uWSGI, cinder-scheduler, cinder-volume.
 
-    Everything it writes (configuration, SQLite, locks, logs) is under
-    tmp_dir, which the caller creates and removes.
+    Everything it writes (configuration, locks, logs) is under tmp_dir,
+    which the caller creates and removes.
     """
 
     def __init__(self, tmp_dir, venv_dir, transport_url, database_url=None,
@@ -190,6 +197,7 @@ class ReferenceCinder:
         self.port = None
         self.api = None
         self.services = {}
+        self.database = None  # its SQLAlchemy URL, once started
         self.created_database = None
         self.vhost = None
 
@@ -223,30 +231,26 @@ class ReferenceCinder:
         shutil.copy(os.path.join(self.venv_dir, 'etc', 'cinder',
                                  'api-paste.ini'), self.config_dir)
         transport = self._transport()
-        database = self.database_url or 'sqlite:///%s' % os.path.join(
-            self.tmp_dir, 'cinder.sqlite')
-        self._write_config(transport, database)
-        sync = self._db_sync()
-        if sync.returncode != 0:
-            if self.database_url:
-                raise RuntimeError('cinder-manage db sync failed:\n%s'
-                                   % sync.stdout[-4000:])
-            # SQLite refused: a MariaDB database of our own instead.
+        database = self.database_url
+        if database is None:
             self.created_database = 'cinder_ref_%s' % uuid.uuid4().hex[:8]
             self._python(_ADMIN_SQL, MYSQL_ADMIN_URL,
                          'CREATE DATABASE %s' % self.created_database)
             database = '%s%s?charset=utf8mb4' % (MYSQL_ADMIN_URL,
                                                  self.created_database)
-            self._write_config(transport, database)
-            sync = self._db_sync()
-            if sync.returncode != 0:
-                raise RuntimeError('cinder-manage db sync failed:\n%s'
-                                   % sync.stdout[-4000:])
+        self._write_config(transport, database)
+        sync = self._db_sync()
+        if sync.returncode != 0:
+            raise RuntimeError('cinder-manage db sync failed:\n%s'
+                               % sync.stdout[-4000:])
         self.database = database
-        for binary in ('cinder-volume', 'cinder-scheduler'):
+        # One at a time: their start-up writes collide on SQLite, should
+        # database_url name one.
+        for binary, marker in SERVICES:
             self.services[binary] = self._spawn(
                 [os.path.join(self.bin_dir, binary)] + self._config_args(),
                 binary)
+            self._wait_log(binary, marker, 120)
         self.port = _free_port()
         self.api = self._spawn([os.path.join(self.bin_dir, 'uwsgi'),
                                 '--ini', self._uwsgi_ini()], 'cinder-api')
@@ -380,14 +384,30 @@ class ReferenceCinder:
                        for name in ('cinder-api', 'cinder-scheduler',
                                     'cinder-volume'))
 
+    def _check_alive(self):
+        processes = list(self.services.items())
+        if self.api is not None:
+            processes.append(('cinder-api', self.api))
+        for name, process in processes:
+            if process.poll() is not None:
+                raise RuntimeError('%s exited with %s:%s' % (
+                    name, process.returncode, self.logs()))
+
+    def _wait_log(self, name, marker, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._check_alive()
+            with open(self._log(name), 'rb') as f:
+                if marker in f.read():
+                    return
+            time.sleep(0.2)
+        raise RuntimeError('%s did not start in %ds:%s'
+                           % (name, timeout, self.logs()))
+
     def _wait_api(self, timeout):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for name, process in [('cinder-api', self.api)] + list(
-                    self.services.items()):
-                if process.poll() is not None:
-                    raise RuntimeError('%s exited with %s:%s' % (
-                        name, process.returncode, self.logs()))
+            self._check_alive()
             try:
                 with open(self._log('cinder-api'), 'rb') as f:
                     loaded = f.read().count(UWSGI_READY)
