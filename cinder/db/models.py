@@ -313,4 +313,6 @@ tasks = sa.Table(
     sa.UniqueConstraint('resource_type', 'resource_id',
                         name='uniq_tasks0resource_type0resource_id'),
     sa.Index('ix_tasks0host', 'host'),
+    # SQLite: never reuse the id of an ended task (migration 0007).
+    sqlite_autoincrement=True,
 )

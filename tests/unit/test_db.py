@@ -139,3 +139,56 @@ def test_retry_on_db_error_retries_locks_only(conf):
     with pytest.raises(sqlalchemy.exc.OperationalError):
         always_locked()
     assert len(calls) == 3
+
+
+def test_an_ended_tasks_id_is_never_given_again(database):
+    """A late message for an ended task must not find another task under
+    its id (SQLite reused the largest id before migration 0007)."""
+    from cinder import context as cinder_context
+    from cinder.objects import task as tasks
+    migration.db_sync()
+    ctxt = cinder_context.RequestContext(user_id='u', project_id='p')
+    seen = set()
+    for index in range(3):
+        with db_api.writer() as conn:
+            task_id = tasks.insert(conn, 'volume', 'vol-%d' % index,
+                                   'delete_volume', ctxt)
+        assert task_id not in seen
+        seen.add(task_id)
+        with db_api.writer() as conn:
+            assert tasks.delete(conn, task_id)
+        # The late message: nothing to claim under the old id.
+        assert tasks.get(task_id) is None
+        assert not tasks.claim(task_id)
+
+
+def test_upgrade_keeps_tasks_and_stops_reusing_ids(tmp_path, conf):
+    """0006 -> 0007 on SQLite: rows survive, ids stop being reused."""
+    import sqlalchemy as sa
+    url = 'sqlite:///%s' % (tmp_path / 'upgrade.sqlite')
+    conf.set_override('connection', url, group='database')
+    db_api.configure(conf)
+    migration.db_sync('0006_mysql_microseconds')
+    engine = db_api.get_engine()
+    with engine.begin() as conn:
+        for task_id in (1, 2):
+            conn.execute(models.tasks.insert().values(
+                id=task_id, resource_type='volume',
+                resource_id='vol-%d' % task_id, operation='delete_volume',
+                args='{}', project_id='p', created_at=models.utcnow()))
+        conn.execute(models.tasks.delete().where(models.tasks.c.id == 2))
+    migration.db_sync()
+
+    def insert(conn, name):
+        return conn.execute(models.tasks.insert().values(
+            resource_type='volume', resource_id=name,
+            operation='delete_volume', args='{}', project_id='p',
+            created_at=models.utcnow())).inserted_primary_key[0]
+
+    with engine.begin() as conn:
+        assert conn.execute(sa.select(models.tasks.c.resource_id)).scalars(
+        ).all() == ['vol-1']
+        newest = insert(conn, 'vol-3')
+        conn.execute(models.tasks.delete().where(
+            models.tasks.c.id == newest))
+        assert insert(conn, 'vol-4') == newest + 1
