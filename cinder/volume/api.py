@@ -242,6 +242,7 @@ def _busy(conn, resource_type, resource_id):
             reason='an operation on this %s is in progress' % resource_type)
 
 
+@db_api.retry_on_db_error
 def _start(context, volume_id, operation, expected, values, host=None,
            reason=None, **args):
     """Move the volume to *values* if it matches *expected*, with a task
@@ -333,6 +334,7 @@ def _recheck_deletable(conn, context, volume_id, snaps):
                    % volume_id)
 
 
+@db_api.retry_on_db_error
 def delete(context, volume_id, cascade=False, force=False):
     volume = volumes.get(context, volume_id)
     with db_api.reader() as conn:
@@ -370,6 +372,7 @@ def delete(context, volume_id, cascade=False, force=False):
     _dispatch(rpc.get_dispatcher().run, volume['host'], task_id)
 
 
+@db_api.retry_on_db_error
 def update(context, volume_id, values, metadata=None):
     with db_api.writer() as conn:
         volume = volumes.get_in(conn, context, volume_id)
@@ -448,6 +451,7 @@ def retype(context, volume_id, new_type, migration_policy=None):
     _dispatch(rpc.get_dispatcher().run, volume['host'], task_id)
 
 
+@db_api.retry_on_db_error
 def revert(context, volume_id, snapshot_id):
     volume = volumes.get(context, volume_id)
     snap = snapshots.get(context, snapshot_id)
@@ -485,6 +489,7 @@ def revert(context, volume_id, snapshot_id):
     _dispatch(rpc.get_dispatcher().run, volume['host'], task_id)
 
 
+@db_api.retry_on_db_error
 def set_state(context, volume_id, expected=None, reason=None, **values):
     """A state change made in the database only (attach bookkeeping,
     reset-status); 400 if the volume is not in an *expected* state."""
@@ -513,6 +518,7 @@ def call_backend(context, volume_id, method, **kwargs):
 # Snapshots
 
 
+@db_api.retry_on_db_error
 def create_snapshot(context, volume_id, name=None, description=None,
                     metadata=None, force=False, allow_in_use=False):
     volume = volumes.get(context, volume_id)
@@ -562,6 +568,7 @@ def create_snapshot(context, volume_id, name=None, description=None,
     return snap
 
 
+@db_api.retry_on_db_error
 def delete_snapshot(context, snapshot_id, force=False):
     snap = snapshots.get(context, snapshot_id)
     if not force and (snap['status'] not in ('available', 'error')
@@ -594,6 +601,7 @@ def delete_snapshot(context, snapshot_id, force=False):
 # Attachments (the pre-3.27 attach API: bookkeeping in the database).
 
 
+@db_api.retry_on_db_error
 def attach(context, volume_id, mountpoint, instance_uuid=None,
            host_name=None, mode='rw'):
     with db_api.writer() as conn:
@@ -623,6 +631,7 @@ def attach(context, volume_id, mountpoint, instance_uuid=None,
         volumes.set_admin_metadata(conn, volume_id, {'attached_mode': mode})
 
 
+@db_api.retry_on_db_error
 def detach(context, volume_id, attachment_id=None, force=False):
     with db_api.writer() as conn:
         volume = volumes.get_in(conn, context, volume_id)
@@ -652,6 +661,7 @@ def detach(context, volume_id, attachment_id=None, force=False):
             volumes.update(conn, volume_id, status='in-use')
 
 
+@db_api.retry_on_db_error
 def reset_status(context, volume_id, status=None, attach_status=None,
                  migration_status=None):
     """An administrator's overwrite of the status. Work in progress on the
@@ -685,6 +695,7 @@ def reset_status(context, volume_id, status=None, attach_status=None,
         volumes.update(conn, volume_id, **values)
 
 
+@db_api.retry_on_db_error
 def reset_snapshot_status(context, snapshot_id, status):
     with db_api.writer() as conn:
         snapshots.get_in(conn, context, snapshot_id)

@@ -627,3 +627,29 @@ def test_admin_snapshot_of_another_projects_volume(v3, conf):
         used = usage(v3, project)
         for key in ('snapshots', 'gigabytes', 'volumes'):
             assert used[key] == (0, 0), (project, key)
+
+
+def test_a_deadlock_is_retried_not_a_500(v3, conf, volume, monkeypatch):
+    """MariaDB aborts one of two crossing transactions (1213); the request
+    runs again, with its quota reserved once."""
+    import pymysql
+    import sqlalchemy.exc
+
+    from cinder.objects import snapshot as snapshot_objects
+    real_insert = snapshot_objects.insert
+    attempts = []
+
+    def insert_once_deadlocked(conn, *args, **kwargs):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise sqlalchemy.exc.OperationalError(
+                'INSERT', {}, pymysql.err.OperationalError(
+                    1213, 'Deadlock found when trying to get lock'))
+        return real_insert(conn, *args, **kwargs)
+
+    monkeypatch.setattr(snapshot_objects, 'insert', insert_once_deadlocked)
+    before = usage(v3)['snapshots']
+    snap = create_snapshot(v3, conf, volume['id'])
+    assert len(attempts) == 2
+    assert show_snapshot(v3, snap['id'])['status'] == 'available'
+    assert usage(v3)['snapshots'] == (before[0] + 1, 0)

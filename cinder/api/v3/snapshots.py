@@ -149,6 +149,7 @@ def create_snapshot(req):
                               status=202)
 
 
+@db_api.retry_on_db_error
 def update_snapshot(req):
     """PUT /snapshots/{snapshot_id}: 200 and the snapshot."""
     snap = _authorized(req, policies.UPDATE)
@@ -183,6 +184,7 @@ def list_metadata(req):
     return wsgi.json_response({'metadata': snap['metadata']})
 
 
+@db_api.retry_on_db_error
 def _write_metadata(req, items, replace):
     with db_api.writer() as conn:
         snap = snapshots.get_in(conn, req.context, req.urlvars['snapshot_id'])
@@ -222,6 +224,7 @@ def update_metadata_item(req):
     return wsgi.json_response({'meta': meta})
 
 
+@db_api.retry_on_db_error
 def delete_metadata_item(req):
     snap = _authorized(req, policies.DELETE_METADATA)
     key = req.urlvars['key']
@@ -249,6 +252,7 @@ def _force_delete(req, snap, body):
     volume_api.delete_snapshot(req.context, snap['id'], force=True)
 
 
+@db_api.retry_on_db_error
 def _update_status(req, snap, body):
     req.context.can(policies.UPDATE_STATUS, _target(snap))
     status = body['status']

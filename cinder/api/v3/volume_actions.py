@@ -70,6 +70,7 @@ def _set_bootable(req, volume, body):
     return wsgi.empty_response(200)
 
 
+@db_api.retry_on_db_error
 def _update_readonly(req, volume, body):
     req.context.can(policies.UPDATE_READONLY, volumes_api._target(volume))
     if volume['status'] != 'available':

@@ -370,6 +370,7 @@ def list_metadata(req):
     return _metadata_response(req, volume['metadata'])
 
 
+@db_api.retry_on_db_error
 def _write_metadata(req, items, replace, check_etag=None):
     """Merge (or *replace* with) *items*. From 3.15 the PUTs (both, as in
     Cinder; *check_etag* defaults to *replace*) are refused with 412 when
@@ -426,6 +427,7 @@ def update_metadata_item(req):
     return wsgi.json_response({'meta': meta})
 
 
+@db_api.retry_on_db_error
 def delete_metadata_item(req):
     """DELETE /volumes/{volume_id}/metadata/{key}: 200, no body."""
     volume = get_authorized(req, policies.DELETE_METADATA)
