@@ -201,14 +201,17 @@ def closed_loop(port, path_of, iteration, setup, concurrency, duration,
     def worker():
         client = Client(port, path_of, poll)
         state = {'leftovers': []}
+        ready_to_run = True
         try:
             if setup is not None:
                 setup(client, state)
         except StepFailed as error:
-            errors.append(str(error))
+            with lock:
+                errors.append('setup: %s' % error)
+            ready_to_run = False
         ready.wait()
         go.wait()
-        while time.monotonic() < stop_at:
+        while ready_to_run and time.monotonic() < stop_at:
             started = time.monotonic()
             try:
                 iteration(client, state)

@@ -33,10 +33,10 @@ second), p50 and p99 latency, errors, the server's CPU per request (every
 process of the server and of its volume services, from /proc), and the
 busiest worker's share of the workers' CPU (50 % is an even spread over
 two workers). Per mode: seconds from launch to every worker serving, and
-the largest worker RSS at the end. With --reference-cinder, real Cinder 29
-runs the same scenarios under uWSGI with the same flags and workers
-(tools/bench/reference.py; it installs Cinder into a scratch virtualenv,
-never into ours).
+the largest worker RSS after the reads (warm) and at the end. With
+--reference-cinder, real Cinder 29 runs the same scenarios under uWSGI
+with the same flags and workers (tools/bench/reference.py; it installs
+Cinder into a scratch virtualenv, never into ours).
 
 Writes results.md (the tables, then the ratios the performance targets
 are about, all from this one run) and a PNG per scenario (throughput and
@@ -300,10 +300,10 @@ class Run:
         leftovers.extend(left)
         return rate, p50 * 1000, p99 * 1000, errors, 'iteration'
 
-    def finish(self, target, database):
+    def finish(self, target, database, warm_rss=None):
         self.targets.append({
             'target': target.label, 'database': database,
-            'start_s': target.start_seconds,
+            'start_s': target.start_seconds, 'warm_rss_mb': warm_rss,
             'rss_mb': load.rss_mb(target.workers())})
 
     def hello(self, mode):
@@ -328,12 +328,14 @@ class Run:
                 range(TABLE_SIZES[0])))
         client.conn.close()
         self.reads(target, database, READS, ids[0])
+        # After warm-up: every read served, no write load yet.
+        warm_rss = load.rss_mb(target.workers())
         self.writes(target, database)
         if self.wanted('list_volumes_10000'):
             target.seed(TABLE_SIZES[1])
             self.reads(target, database, ['list_volumes'], None,
                        label='list_volumes_10000')
-        self.finish(target, database)
+        self.finish(target, database, warm_rss)
 
 
 @contextlib.contextmanager

@@ -52,7 +52,8 @@ def targets_section(rows, targets, import_seconds):
     lines = ['## Targets', '']
     lines += ['Import to ready (`import cinder.wsgi.api`, noauth, median of '
               '3): %.3f s.' % import_seconds, '']
-    lines += ['| target | database | launch to serving s | worker RSS MB | '
+    lines += ['| target | database | launch to serving s | worker RSS MB, '
+              'warm / at the end | '
               'volume show / hello world (peak) | page of 100 from 10,000 '
               'vs from 100 (cost, worst concurrency) | errors at the top '
               'concurrency | busiest worker, get_volume at the top '
@@ -81,7 +82,8 @@ def targets_section(rows, targets, import_seconds):
                   scenario='get_volume', connections=top)
         lines.append('| %s | %s | %s | %s | %s | %s | %s | %s |' % (
             label, database, _fmt(info['start_s'], 2),
-            _fmt(info['rss_mb'], 1),
+            '%s / %s' % (_fmt(info.get('warm_rss_mb'), 1),
+                         _fmt(info['rss_mb'], 1)),
             '%s %%' % _fmt(share * 100) if share else '-',
             '%sx' % _fmt(max(costs), 2) if costs else '-',
             errors if top else '-',
