@@ -121,14 +121,6 @@ def _stamp():
     return '%s python %s\n' % (digest, sys.version.split()[0])
 
 
-def _tail(path, size=4000):
-    try:
-        with open(path, 'rb') as f:
-            return f.read().decode(errors='replace')[-size:]
-    except OSError:
-        return ''
-
-
 def ensure_venv():
     """The Keystone venv's path, installing it first if needed."""
     venv = venv_path()
@@ -167,7 +159,7 @@ def ensure_venv():
                     unavailable('Keystone could not be installed into %s '
                                 '(%s exited with %s); log %s:\n%s' % (
                                     venv, ' '.join(step[:4]), code,
-                                    log_path, _tail(log_path)))
+                                    log_path, servers.tail(log_path)))
         with open(stamp_file, 'w') as f:
             f.write(stamp)
         return venv
@@ -341,7 +333,7 @@ def _manage(venv, config, log_path, *args):
             code = 'a time-out'
     if code != 0:
         pytest.fail('keystone-manage %s exited with %s:\n%s' % (
-            args[0], code, _tail(log_path)))
+            args[0], code, servers.tail(log_path)))
 
 
 def start_keystone(tmp_dir):

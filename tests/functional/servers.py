@@ -103,6 +103,15 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def tail(path, size=4000):
+    """The end of a log file, or '' if there is none."""
+    try:
+        with open(path, 'rb') as f:
+            return f.read().decode(errors='replace')[-size:]
+    except OSError:
+        return ''
+
+
 def write_config(directory, extra='', delay_filter=True):
     """A config dir for a mode: cinder.conf plus an api-paste.ini."""
     os.makedirs(directory, exist_ok=True)

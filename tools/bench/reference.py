@@ -53,7 +53,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -62,6 +61,10 @@ import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
+sys.path.insert(0, ROOT)
+
+from tests.functional import servers  # noqa: E402
+
 UWSGI_SAMPLE = os.path.join(ROOT, 'etc', 'cinder', 'cinder-api-uwsgi.ini')
 CINDER = 'cinder==29.0.0'
 FAKE_DRIVER = 'cinder.tests.fake_driver.FakeLoggingVolumeDriver'
@@ -162,20 +165,6 @@ def install(venv_dir):
     return bin_dir
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def _tail(path, size=4000):
-    try:
-        with open(path, 'rb') as f:
-            return f.read().decode(errors='replace')[-size:]
-    except OSError:
-        return ''
-
-
 class ReferenceCinder:
     """Cinder 29: cinder-api under uWSGI, cinder-scheduler, cinder-volume.
 
@@ -251,7 +240,7 @@ class ReferenceCinder:
                 [os.path.join(self.bin_dir, binary)] + self._config_args(),
                 binary)
             self._wait_log(binary, marker, 120)
-        self.port = _free_port()
+        self.port = servers.free_port()
         self.api = self._spawn([os.path.join(self.bin_dir, 'uwsgi'),
                                 '--ini', self._uwsgi_ini()], 'cinder-api')
         self._wait_api(120)
@@ -380,7 +369,7 @@ class ReferenceCinder:
                                     start_new_session=True)
 
     def logs(self):
-        return ''.join('\n--- %s\n%s' % (name, _tail(self._log(name)))
+        return ''.join('\n--- %s\n%s' % (name, servers.tail(self._log(name)))
                        for name in ('cinder-api', 'cinder-scheduler',
                                     'cinder-volume'))
 

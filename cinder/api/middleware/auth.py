@@ -17,6 +17,7 @@ from oslo_log import log as logging
 import webob.dec
 
 from cinder.api import faults
+from cinder.api import middleware
 from cinder.api import wsgi
 import cinder.conf
 from cinder import context
@@ -85,15 +86,8 @@ class NoAuthMiddleware:
         return self.application
 
 
-class CinderKeystoneContext:
+class CinderKeystoneContext(middleware.Filter):
     """Build the context from the headers keystonemiddleware set."""
-
-    def __init__(self, application):
-        self.application = application
-
-    @classmethod
-    def factory(cls, global_config, **local_config):
-        return cls
 
     @webob.dec.wsgify
     def __call__(self, req):

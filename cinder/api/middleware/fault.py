@@ -16,19 +16,13 @@ import webob.dec
 import webob.exc
 
 from cinder.api import faults
+from cinder.api import middleware
 from cinder import exception
 
 LOG = logging.getLogger(__name__)
 
 
-class FaultWrapper:
-    def __init__(self, application):
-        self.application = application
-
-    @classmethod
-    def factory(cls, global_config, **local_config):
-        return cls
-
+class FaultWrapper(middleware.Filter):
     @webob.dec.wsgify
     def __call__(self, req):
         try:

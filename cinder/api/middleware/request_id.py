@@ -22,6 +22,8 @@ import re
 
 from oslo_context import context
 
+from cinder.api import middleware
+
 ENV_REQUEST_ID = 'openstack.request_id'
 ENV_GLOBAL_REQUEST_ID = 'openstack.global_request_id'
 INBOUND = 'HTTP_X_OPENSTACK_REQUEST_ID'
@@ -30,14 +32,7 @@ GLOBAL_ID = re.compile(r'^req-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-'
                        r'[a-f0-9]{4}-[a-f0-9]{12}$')
 
 
-class RequestId:
-    def __init__(self, application):
-        self.application = application
-
-    @classmethod
-    def factory(cls, global_config, **local_config):
-        return cls
-
+class RequestId(middleware.Filter):
     def __call__(self, environ, start_response):
         global_id = environ.get(INBOUND)
         if global_id and GLOBAL_ID.match(global_id):

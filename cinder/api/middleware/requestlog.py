@@ -31,6 +31,8 @@ import time
 from oslo_context import context as oslo_context
 from oslo_log import log as logging
 
+from cinder.api import middleware
+
 LOG = logging.getLogger(__name__)
 
 CONTEXT_KEY = 'cinder.context'
@@ -65,14 +67,7 @@ class _LoggedBody:
             self._finish(self.length)
 
 
-class RequestLog:
-    def __init__(self, application):
-        self.application = application
-
-    @classmethod
-    def factory(cls, global_config, **local_config):
-        return cls
-
+class RequestLog(middleware.Filter):
     def __call__(self, environ, start_response):
         started = time.monotonic()
         # Now: filters further in rewrite SCRIPT_NAME (X-Forwarded-Prefix).
