@@ -21,6 +21,7 @@ resumed, from its row, by the next process that sweeps. Finishing deletes
 the task in the transaction that writes the final status.
 """
 
+import datetime
 import json
 import os
 import socket
@@ -31,6 +32,11 @@ from cinder.db import api as db_api
 from cinder.db import models
 
 _tasks = models.tasks
+
+# A task nobody scheduled for this long lost its cast; younger ones are
+# still on their way (a cast arrives in milliseconds), and scheduling them
+# from a sweep would race the cast.
+LOST_AFTER_SECONDS = 10
 
 CREATE_VOLUME = 'create_volume'
 DELETE_VOLUME = 'delete_volume'
@@ -152,10 +158,13 @@ def delete(conn, task_id):
 
 
 def unscheduled():
-    """Ids of tasks waiting for a scheduler (lost casts, dead schedulers)."""
+    """Ids of tasks that waited for a scheduler more than
+    LOST_AFTER_SECONDS (lost casts, dead schedulers)."""
+    waited = models.utcnow() - datetime.timedelta(seconds=LOST_AFTER_SECONDS)
     with db_api.reader() as conn:
         return list(conn.execute(sa.select(_tasks.c.id).where(
-            _tasks.c.host.is_(None)).order_by(_tasks.c.id)).scalars())
+            _tasks.c.host.is_(None), _tasks.c.created_at < waited)
+            .order_by(_tasks.c.id)).scalars())
 
 
 def orphaned(hosts):

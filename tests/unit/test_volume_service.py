@@ -12,6 +12,7 @@
 """The volume service's machinery: tasks, sweeps, scheduling, outcomes."""
 
 import concurrent.futures
+import datetime
 import os
 import socket
 
@@ -110,7 +111,17 @@ def test_sweeps_schedule_and_resume_abandoned_work(monkeypatch, conf,
     with db_api.reader() as conn:
         task = tasks.get_for(conn, 'volume', volume['id'])
     assert task['host'] is None
-    runtime.scheduler.sweep()      # places it and runs it
+    # A fresh task's cast may still be on its way: left to it.
+    runtime.scheduler.sweep()
+    runtime.wait_idle()
+    with db_api.reader() as conn:
+        assert tasks.get_for(conn, 'volume', volume['id'])['host'] is None
+    with db_api.writer() as conn:
+        conn.execute(tasks._tasks.update().where(
+            tasks._tasks.c.id == task['id']).values(
+            created_at=task['created_at'] - datetime.timedelta(
+                seconds=tasks.LOST_AFTER_SECONDS + 1)))
+    runtime.scheduler.sweep()      # lost: places it and runs it
     runtime.wait_idle()
     admin = cinder_context.get_admin_context()
     assert volumes.get(admin, volume['id'])['status'] == 'available'
