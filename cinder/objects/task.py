@@ -36,7 +36,7 @@ _tasks = models.tasks
 # A task nobody scheduled for this long lost its cast; younger ones are
 # still on their way (a cast arrives in milliseconds), and scheduling them
 # from a sweep would race the cast.
-LOST_AFTER_SECONDS = 10
+LOST_AFTER_SECONDS = 2
 
 CREATE_VOLUME = 'create_volume'
 DELETE_VOLUME = 'delete_volume'
