@@ -61,8 +61,8 @@ def _complete(conn, rows):
         snap['metadata'] = {}
         by_id[snap['id']] = snap
     if by_id:
-        for snap_id, key, value in conn.execute(_METADATA_QUERY,
-                                                {'ids': list(by_id)}):
+        params = {'ids': db_api.padded_in_list(by_id)}
+        for snap_id, key, value in conn.execute(_METADATA_QUERY, params):
             by_id[snap_id]['metadata'][key] = value
     return snaps
 
