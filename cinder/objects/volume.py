@@ -60,7 +60,8 @@ def _select():
 
 
 def _complete(conn, rows):
-    """Dicts of *rows* with metadata and attachments, in two queries."""
+    """Dicts of *rows* with metadata and attachments, in one or two
+    queries."""
     volumes = [dict(row) for row in rows]
     by_id = {}
     for volume in volumes:
@@ -72,8 +73,15 @@ def _complete(conn, rows):
     for kind, volume_id, name, value in conn.execute(_METADATA_QUERY,
                                                      params):
         by_id[volume_id][kind][name] = value
-    for row in conn.execute(_ATTACHMENTS_QUERY, params).mappings():
-        by_id[row['volume_id']]['attachments'].append(dict(row))
+    # Only a volume whose attach_status is not `detached` has attachment
+    # rows (attach, detach and reset-status keep it so): most reads skip
+    # this query.
+    attached = [volume['id'] for volume in volumes
+                if volume['attach_status'] != 'detached']
+    if attached:
+        for row in conn.execute(_ATTACHMENTS_QUERY, {
+                'ids': db_api.padded_in_list(attached)}).mappings():
+            by_id[row['volume_id']]['attachments'].append(dict(row))
     return volumes
 
 

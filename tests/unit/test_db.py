@@ -141,6 +141,30 @@ def test_retry_on_db_error_retries_locks_only(conf):
     assert len(calls) == 3
 
 
+def test_a_read_ends_in_one_round_trip_a_write_commits(database):
+    """A read transaction ends with the rollback the pool does anyway; a
+    COMMIT before it would be one more round trip per read on a server
+    database. Writes still commit."""
+    from sqlalchemy import event
+
+    migration.db_sync()
+    engine = db_api.get_engine()
+    steps = []
+    event.listen(engine, 'commit', lambda conn: steps.append('commit'))
+    event.listen(engine, 'rollback', lambda conn: steps.append('rollback'))
+
+    def on_reset(dbapi_conn, record, state):
+        if not state.transaction_was_reset:  # the pool's own ROLLBACK
+            steps.append('reset')
+    event.listen(engine.pool, 'reset', on_reset)
+    assert service.get_all() == []
+    assert steps == ['rollback'], steps
+    steps.clear()
+    service.create('host1@lvm', 'cinder-volume', availability_zone='az1')
+    assert steps[0] == 'commit', steps
+    assert len(service.get_all()) == 1
+
+
 def test_an_ended_tasks_id_is_never_given_again(database):
     """A late message for an ended task must not find another task under
     its id (SQLite reused the largest id before migration 0007)."""
