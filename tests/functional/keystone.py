@@ -143,7 +143,7 @@ def ensure_venv():
         steps = (
             [sys.executable, '-m', 'venv', venv],
             [python, '-m', 'pip', 'install', '--disable-pip-version-check',
-             '-c', CONSTRAINTS, 'keystone', 'uWSGI'],
+             '-c', CONSTRAINTS, 'keystone', 'uWSGI', 'PyMySQL'],
         )
         with open(log_path, 'wb') as log:
             for step in steps:
@@ -290,7 +290,7 @@ class Keystone:
                    'project': SERVICE_PROJECT, 'domain': DOMAIN})
 
 
-def _config(tmp_dir, port):
+def _config(tmp_dir, port, database_url=None):
     keys = os.path.join(tmp_dir, 'fernet-keys')
     credential_keys = os.path.join(tmp_dir, 'credential-keys')
     for directory in (keys, credential_keys):
@@ -301,7 +301,7 @@ def _config(tmp_dir, port):
                 'use_stderr = true\n'
                 'public_endpoint = http://127.0.0.1:%(port)d\n'
                 '[database]\n'
-                'connection = sqlite:///%(tmp)s/keystone.db\n'
+                'connection = %(database)s\n'
                 '[token]\n'
                 'provider = fernet\n'
                 '[fernet_tokens]\n'
@@ -315,7 +315,9 @@ def _config(tmp_dir, port):
                 'password_hash_rounds = 4\n'
                 '[cache]\n'
                 'enabled = false\n'
-                % {'port': port, 'tmp': tmp_dir, 'keys': keys,
+                % {'port': port, 'keys': keys,
+                   'database': database_url or 'sqlite:///%s/keystone.db' % (
+                       tmp_dir),
                    'credential_keys': credential_keys})
     return path
 
@@ -336,11 +338,14 @@ def _manage(venv, config, log_path, *args):
             args[0], code, servers.tail(log_path)))
 
 
-def start_keystone(tmp_dir):
-    """Install (or reuse), bootstrap and start Keystone; a Keystone."""
+def start_keystone(tmp_dir, database_url=None):
+    """Install (or reuse), bootstrap and start Keystone; a Keystone. Its
+    database is SQLite in tmp_dir unless *database_url* (an empty MySQL
+    one: SQLite fails Keystone's concurrent writes with "database is
+    locked", which a benchmark's load reaches)."""
     venv = ensure_venv()
     port = servers.free_port()
-    config = _config(tmp_dir, port)
+    config = _config(tmp_dir, port, database_url)
     url = 'http://127.0.0.1:%d' % port
     manage_log = os.path.join(tmp_dir, 'keystone-manage.log')
     user = pwd.getpwuid(os.getuid()).pw_name
