@@ -115,17 +115,19 @@ def venv_path():
     return os.path.abspath(os.environ.get(VENV_ENV) or default)
 
 
-def _stamp():
-    with open(CONSTRAINTS, 'rb') as f:
+def _stamp(constraints=CONSTRAINTS):
+    with open(constraints, 'rb') as f:
         digest = hashlib.sha256(f.read()).hexdigest()
     return '%s python %s\n' % (digest, sys.version.split()[0])
 
 
-def ensure_venv():
-    """The Keystone venv's path, installing it first if needed."""
-    venv = venv_path()
+def ensure_venv(venv=None, constraints=CONSTRAINTS,
+                packages=('keystone', 'uWSGI', 'PyMySQL')):
+    """The path of a venv holding *packages* as *constraints* pin them
+    (Keystone's by default), installing it first if needed."""
+    venv = venv or venv_path()
     stamp_file = os.path.join(venv, '.cinder-test-stamp')
-    stamp = _stamp()
+    stamp = _stamp(constraints)
     os.makedirs(os.path.dirname(venv), exist_ok=True)
     # One installer at a time (parallel tox runs share the cache).
     with open(venv + '.lock', 'w') as lock:
@@ -143,7 +145,7 @@ def ensure_venv():
         steps = (
             [sys.executable, '-m', 'venv', venv],
             [python, '-m', 'pip', 'install', '--disable-pip-version-check',
-             '-c', CONSTRAINTS, 'keystone', 'uWSGI', 'PyMySQL'],
+             '-c', constraints] + list(packages),
         )
         with open(log_path, 'wb') as log:
             for step in steps:
@@ -156,10 +158,10 @@ def ensure_venv():
                     code = 'a time-out after %ds' % INSTALL_TIMEOUT
                 if code != 0:
                     log.flush()
-                    unavailable('Keystone could not be installed into %s '
+                    unavailable('%s could not be installed into %s '
                                 '(%s exited with %s); log %s:\n%s' % (
-                                    venv, ' '.join(step[:4]), code,
-                                    log_path, servers.tail(log_path)))
+                                    packages[0], venv, ' '.join(step[:4]),
+                                    code, log_path, servers.tail(log_path)))
         with open(stamp_file, 'w') as f:
             f.write(stamp)
         return venv

@@ -43,10 +43,8 @@ Run: python tools/bench/rally.py [--times N] [--concurrency C] [--out DIR]
 
 import argparse
 import contextlib
-import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -60,7 +58,6 @@ from tests.functional import keystone  # noqa: E402
 from tools.bench import modes  # noqa: E402
 
 CONSTRAINTS = os.path.join(ROOT, 'tools', 'rally-constraints.txt')
-INSTALL_TIMEOUT = 900
 SCENARIOS = (
     ('CinderVolumes.create_and_delete_volume', {'size': 1}, {}),
     ('CinderVolumes.create_and_list_volume',
@@ -77,31 +74,14 @@ POLL_SECONDS = 0.1
 
 
 def ensure_rally():
-    """The rally executable of the pinned venv, installing it if needed."""
+    """The rally executable of the pinned venv, installing it if needed
+    (as the functional tests install Keystone)."""
     version = keystone.pinned_version('rally-openstack', CONSTRAINTS)
     venv = os.path.join(ROOT, '.tox', 'rally-openstack-%s-py%d.%d' % (
         version, *sys.version_info[:2]))
-    with open(CONSTRAINTS, 'rb') as f:
-        stamp = hashlib.sha256(f.read()).hexdigest()
-    stamp_file = os.path.join(venv, '.cinder-bench-stamp')
-    rally = os.path.join(venv, 'bin', 'rally')
-    try:
-        with open(stamp_file) as f:
-            if f.read() == stamp and os.path.exists(rally):
-                return rally
-    except OSError:
-        pass
-    shutil.rmtree(venv, ignore_errors=True)
-    print('Installing rally-openstack %s into %s' % (version, venv))
-    subprocess.run([sys.executable, '-m', 'venv', venv], check=True)
-    subprocess.run([os.path.join(venv, 'bin', 'python'), '-m', 'pip',
-                    'install', '-q', '--disable-pip-version-check',
-                    '-c', CONSTRAINTS, 'rally-openstack'],
-                   check=True, timeout=INSTALL_TIMEOUT,
-                   stdin=subprocess.DEVNULL)
-    with open(stamp_file, 'w') as f:
-        f.write(stamp)
-    return rally
+    print('rally-openstack %s in %s' % (version, venv))
+    venv = keystone.ensure_venv(venv, CONSTRAINTS, ('rally-openstack',))
+    return os.path.join(venv, 'bin', 'rally')
 
 
 def task(times, concurrency):
