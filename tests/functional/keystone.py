@@ -171,7 +171,7 @@ def password(user):
     return user + PASSWORD_TAIL
 
 
-def _clean_env(**extra):
+def clean_env(**extra):
     """The environment of a child that must not see the test venv."""
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(('PYTHON', 'VIRTUAL_ENV', 'OS_'))}
@@ -331,7 +331,7 @@ def _manage(venv, config, log_path, *args):
         try:
             code = subprocess.run(command, stdout=log,
                                   stderr=subprocess.STDOUT,
-                                  stdin=subprocess.DEVNULL, env=_clean_env(),
+                                  stdin=subprocess.DEVNULL, env=clean_env(),
                                   timeout=MANAGE_TIMEOUT).returncode
         except subprocess.TimeoutExpired:
             code = 'a time-out'
@@ -373,7 +373,7 @@ def start_keystone(tmp_dir, database_url=None):
                '--buffer-size', '65535', '--disable-logging',
                '--module', 'keystone.wsgi.api:application'] + CONNECTION_CLOSE
     server = servers.Server(
-        command, _clean_env(OS_KEYSTONE_CONFIG_DIR=tmp_dir), port,
+        command, clean_env(OS_KEYSTONE_CONFIG_DIR=tmp_dir), port,
         os.path.join(tmp_dir, 'keystone.log'), cwd=tmp_dir,
         ready_line="WSGI app 0 (mountpoint='') ready", workers=1)
     _track(server)

@@ -699,7 +699,9 @@ def test_pages_of_any_length_share_a_few_statements(v3, conf):
     worker by 150 MB. The padding repeats an id and must not repeat its
     rows."""
     made = _many(v3, conf, 9)
-    oldest = made[0]['id']  # last on every page of the default order
+    # The oldest comes last in the default order: on the full page of 9,
+    # padded to 16, its id is the one repeated.
+    oldest = made[0]['id']
     assert v3('POST', '/volumes/%s/metadata' % oldest,
               body={'metadata': {'k': 'v'}}).status_int == 200
     attached = v3('POST', '/volumes/%s/action' % oldest, body={

@@ -123,11 +123,10 @@ class Rally:
                         POLL_SECONDS, POLL_SECONDS, POLL_SECONDS))
 
     def __call__(self, *args, check=True):
-        env = {key: value for key, value in os.environ.items()
-               if not key.startswith(('OS_', 'VIRTUAL_ENV', 'PYTHON'))}
         result = subprocess.run(
             [self.executable, '--config-file', self.config] + list(args),
-            env=env, cwd=self.work_dir, capture_output=True, text=True)
+            env=keystone.clean_env(), cwd=self.work_dir,
+            capture_output=True, text=True)
         if check and result.returncode != 0:
             raise SystemExit('rally %s failed (%d):\n%s\n%s' % (
                 ' '.join(args), result.returncode, result.stdout[-4000:],
