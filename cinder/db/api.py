@@ -34,6 +34,9 @@ _lock = threading.Lock()
 _conf = None
 _engine = None
 _fork_hook_registered = False
+# Set while a retry_on_db_error call runs in this thread (green thread
+# under cinder-api, whose threading.local is patched).
+_retrying = threading.local()
 
 # Error codes that mean "try the whole transaction again": MySQL/MariaDB
 # deadlock and lock wait timeout, PostgreSQL serialization failure and
@@ -206,20 +209,29 @@ def retry_on_db_error(func):
 
     Wrap the whole transaction (the function that opens ``writer()``), never
     a statement inside one: a retry must start from a clean transaction.
+    Only the outermost retrying call retries: one called from another
+    (a volume delete reserving quota) raises to it, so attempts do not
+    multiply.
     """
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        attempts = (_conf.database.db_max_retries if _conf else 20) + 1
-        delay = 0.01
-        for attempt in range(attempts):
-            try:
-                return func(*args, **kwargs)
-            except sa_exc.DBAPIError as error:
-                if not is_retriable(error) or attempt == attempts - 1:
-                    raise
-            # Jitter, not cryptography.
-            time.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311
-            delay = min(delay * 2, 1.0)
+        if getattr(_retrying, 'active', False):
+            return func(*args, **kwargs)
+        _retrying.active = True
+        try:
+            attempts = (_conf.database.db_max_retries if _conf else 20) + 1
+            delay = 0.01
+            for attempt in range(attempts):
+                try:
+                    return func(*args, **kwargs)
+                except sa_exc.DBAPIError as error:
+                    if not is_retriable(error) or attempt == attempts - 1:
+                        raise
+                # Jitter, not cryptography.
+                time.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311
+                delay = min(delay * 2, 1.0)
+        finally:
+            _retrying.active = False
     return wrapper
 
 

@@ -141,6 +141,33 @@ def test_retry_on_db_error_retries_locks_only(conf):
     assert len(calls) == 3
 
 
+def test_nested_retries_do_not_multiply(conf):
+    """A retried function calling another (a delete reserving quota):
+    only the outer one retries, so attempts add up instead of
+    multiplying."""
+    db_api.configure(conf)
+    conf.set_override('db_max_retries', 2, group='database')
+    calls = {'outer': 0, 'inner': 0}
+
+    @db_api.retry_on_db_error
+    def inner():
+        calls['inner'] += 1
+        raise _locked()
+
+    @db_api.retry_on_db_error
+    def outer():
+        calls['outer'] += 1
+        inner()
+    import sqlalchemy.exc
+    with pytest.raises(sqlalchemy.exc.OperationalError):
+        outer()
+    assert calls == {'outer': 3, 'inner': 3}
+    calls.update(outer=0, inner=0)
+    with pytest.raises(sqlalchemy.exc.OperationalError):
+        inner()  # alone, it retries itself
+    assert calls['inner'] == 3
+
+
 def test_a_read_ends_in_one_round_trip_a_write_commits(database):
     """A read transaction ends with the rollback the pool does anyway; a
     COMMIT before it would be one more round trip per read on a server
