@@ -56,15 +56,28 @@ def _frozen(values):
         for key, value in values.items()))
 
 
+def _credentials(context):
+    """The policy values of *context* and their hashable form, computed once
+    per context: a request checks several rules with one identity. Only
+    is_admin changes after a first check (the keystone filter sets it from
+    one), so a change of it computes them again."""
+    cached = getattr(context, '_policy_credentials', None)
+    if cached is None or cached[0] != context.is_admin:
+        creds = context.to_policy_values()
+        cached = (context.is_admin, creds, _frozen(creds))
+        context._policy_credentials = cached
+    return cached[1], cached[2]
+
+
 def _decide(action, target, context):
     now = time.monotonic()
     if now >= _next_reload[0]:
         _next_reload[0] = now + RELOAD_SECONDS
         _enforcer.load_rules()
         _decisions.clear()
-    creds = context.to_policy_values()
+    creds, frozen_creds = _credentials(context)
     try:
-        key = (action, _frozen(creds), _frozen(target))
+        key = (action, frozen_creds, _frozen(target))
         return _decisions[key]
     except TypeError:  # an unhashable value: decide without remembering
         return _enforcer.authorize(action, target, creds)

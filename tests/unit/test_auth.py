@@ -134,3 +134,16 @@ def test_explicit_noauth_is_a_warning_at_start(conf, tmp_path, capfd):
     warnings = [line for line in (out + err).splitlines()
                 if 'WARNING' in line and 'auth_strategy = noauth' in line]
     assert len(warnings) == 1
+
+
+def test_policy_values_follow_a_change_of_is_admin(app):
+    """A context's policy values are computed once, but the keystone filter
+    sets is_admin after a first check: a later check sees the change."""
+    from cinder import context
+    ctx = context.RequestContext(user_id='u', project_id='p',
+                                 roles=['member', 'reader'], overwrite=False)
+    assert not ctx.allowed('admin_api')
+    ctx.is_admin = True
+    assert ctx.allowed('admin_api')
+    ctx.is_admin = False
+    assert not ctx.allowed('admin_api')

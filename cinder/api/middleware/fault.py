@@ -9,10 +9,13 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""The last line of defence: any uncaught exception becomes a JSON fault."""
+"""The last line of defence: any uncaught exception becomes a JSON fault.
+
+A plain WSGI filter: it runs on every request, and wrapping the answer in
+webob request and response objects cost more than the try block itself.
+"""
 
 from oslo_log import log as logging
-import webob.dec
 import webob.exc
 
 from cinder.api import faults
@@ -23,12 +26,15 @@ LOG = logging.getLogger(__name__)
 
 
 class FaultWrapper(middleware.Filter):
-    @webob.dec.wsgify
-    def __call__(self, req):
+    def __call__(self, environ, start_response):
         try:
-            return req.get_response(self.application)
+            return self.application(environ, start_response)
         except (exception.CinderException, webob.exc.HTTPException) as error:
-            return faults.from_exception(error)
+            fault = faults.from_exception(error)
         except Exception:
-            LOG.exception('Caught error handling %s %s', req.method, req.path)
-            return faults.fault_response(500, faults.GENERIC_500)
+            LOG.exception('Caught error handling %s %s',
+                          environ.get('REQUEST_METHOD'),
+                          environ.get('SCRIPT_NAME', '')
+                          + environ.get('PATH_INFO', ''))
+            fault = faults.fault_response(500, faults.GENERIC_500)
+        return fault(environ, start_response)

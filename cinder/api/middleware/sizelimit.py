@@ -16,8 +16,9 @@ instead of webob's page. A chunked body without Content-Length is cut while
 it is read; the router turns that into the same fault.
 """
 
+import io
+
 from oslo_middleware import sizelimit
-import webob.dec
 
 from cinder.api import faults
 
@@ -29,19 +30,41 @@ DRAIN_MARGIN = 1024 * 1024
 
 
 class RequestBodySizeLimiter(sizelimit.RequestBodySizeLimiter):
+    """A plain WSGI filter (it runs on every request)."""
 
-    @webob.dec.wsgify
-    def __call__(self, req):
+    def __call__(self, environ, start_response):
         max_size = self._conf_get('max_request_body_size')
-        if req.content_length is not None and req.content_length > max_size:
-            if req.content_length <= max_size + DRAIN_MARGIN:
-                _drain(req.body_file_raw, req.content_length)
+        length = _content_length(environ)
+        if length is not None and length > max_size:
+            if length <= max_size + DRAIN_MARGIN:
+                _drain(environ['wsgi.input'], length)
             return faults.fault_response(
                 413, 'Request is too large. Larger than '
-                     'max_request_body_size (%d).' % max_size)
-        if req.content_length is None:
-            req.body_file = sizelimit.LimitingReader(req.body_file, max_size)
-        return req.get_response(self.application)
+                     'max_request_body_size (%d).' % max_size,
+            )(environ, start_response)
+        if length is None:
+            _limit_unsized_body(environ, max_size)
+        return self.application(environ, start_response)
+
+
+def _content_length(environ):
+    """CONTENT_LENGTH as webob reads it: None when absent or not a number."""
+    try:
+        return int(environ.get('CONTENT_LENGTH') or '')
+    except ValueError:
+        return None
+
+
+def _limit_unsized_body(environ, max_size):
+    """What webob's ``req.body_file = LimitingReader(req.body_file, ...)``
+    does to the environ, without building a request."""
+    readable = environ.get('wsgi.input_terminated',
+                           environ.get('webob.is_body_readable', False))
+    body = environ['wsgi.input'] if readable else io.BytesIO()
+    environ.pop('CONTENT_LENGTH', None)
+    environ['wsgi.input'] = sizelimit.LimitingReader(body, max_size)
+    environ['webob.is_body_seekable'] = False
+    environ['webob.is_body_readable'] = True
 
 
 def _drain(body, length, chunk=65536):

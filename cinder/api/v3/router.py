@@ -188,15 +188,20 @@ def _method_not_allowed(allowed):
 
 
 def make_mapper(route_table, project_id_regex):
-    """A Routes mapper serving each path with and without {project_id}."""
-    mapper = routes.Mapper()
-    mapper.minimization = False
-    mapper.explicit = True
+    """Routes mappers serving each path with and without {project_id}."""
+    mappers = {}
     requirements = {'project_id': project_id_regex}
     for path, methods, *since in route_table:
         # Routes hands extra route arguments back as strings.
         min_version = since[0] if since else microversions.BASE_VERSION
-        for template in ('/{project_id}' + path, path):
+        resource = path.split('/')[1]
+        for with_project, template in ((True, '/{project_id}' + path),
+                                       (False, path)):
+            mapper = mappers.get((with_project, resource))
+            if mapper is None:
+                mapper = mappers[with_project, resource] = routes.Mapper()
+                mapper.minimization = False
+                mapper.explicit = True
             for method, handler in methods.items():
                 mapper.connect(template, handler=handler,
                                min_version=min_version,
@@ -205,7 +210,34 @@ def make_mapper(route_table, project_id_regex):
             mapper.connect(template, handler=_method_not_allowed(methods),
                            min_version=min_version,
                            requirements=requirements)
-    return mapper
+    return RouteMap(mappers)
+
+
+class RouteMap:
+    """The route table as one Routes mapper per URL form and resource (first
+    path segment of the form), so a request is matched against the routes of
+    its resource, not against every route in turn (the linear scan was a
+    third of a show's time in the router).
+
+    It answers as one mapper of the whole table: Routes tries routes with a
+    longer literal prefix first, so a path that matches in both forms is
+    taken in the form without a project id, and within a form in table order.
+    """
+
+    def __init__(self, mappers):
+        self.mappers = mappers
+
+    def match(self, environ):
+        """The route arguments of the request (handler, min_version and the
+        path's variables), or None."""
+        segments = environ.get('PATH_INFO', '').split('/', 3)
+        for with_project, index in ((False, 1), (True, 2)):
+            if len(segments) > index:
+                mapper = self.mappers.get((with_project, segments[index]))
+                match = mapper and mapper.match(environ=environ)
+                if match:
+                    return match
+        return None
 
 
 class APIRouter:
@@ -218,7 +250,7 @@ class APIRouter:
     def __init__(self, conf, route_table=ROUTES):
         self.conf = conf
         self.route_paths = frozenset(entry[0] for entry in route_table)
-        self.mapper = make_mapper(route_table, conf.project_id_regex)
+        self.routes = make_mapper(route_table, conf.project_id_regex)
 
     @classmethod
     def factory(cls, global_config, **local_config):
@@ -243,7 +275,7 @@ class APIRouter:
             return faults.from_exception(error)
 
     def _dispatch(self, req):
-        match = self.mapper.match(environ=req.environ)
+        match = self.routes.match(req.environ)
         if match is None:
             raise exception.NotFound('The resource could not be found.')
         handler = match.pop('handler')
