@@ -27,6 +27,8 @@ import time
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.ext import compiler as sa_compiler
+from sqlalchemy.sql import functions as sa_functions
 
 from cinder import exception
 
@@ -250,6 +252,27 @@ def padded_in_list(values):
     while size < len(values):
         size *= 2
     return values + values[-1:] * (size - len(values))
+
+
+class JsonObjectAgg(sa_functions.GenericFunction):
+    """The aggregated rows' ``{key: value}`` as one JSON value, on every
+    backend: a row's key/value children come back in the row's own query
+    (one round trip, one result set) instead of in a second one."""
+
+    name = 'json_object_agg'  # PostgreSQL's own
+    type = sa.JSON()
+    inherit_cache = True
+
+
+@sa_compiler.compiles(JsonObjectAgg, 'sqlite')
+def _json_group_object(element, compiler, **kw):
+    return 'json_group_object(%s)' % compiler.process(element.clauses, **kw)
+
+
+@sa_compiler.compiles(JsonObjectAgg, 'mysql')
+def _json_objectagg(element, compiler, **kw):
+    # MariaDB 10.5 and MySQL 5.7.22 have it.
+    return 'JSON_OBJECTAGG(%s)' % compiler.process(element.clauses, **kw)
 
 
 def _write_engine():

@@ -59,20 +59,25 @@ def _select():
         _types, _types.c.id == _volumes.c.volume_type_id, isouter=True)
 
 
-def _complete(conn, rows):
-    """Dicts of *rows* with metadata and attachments, in one or two
-    queries."""
+def _complete(conn, rows, metadata_aggregated=False):
+    """Dicts of *rows* with metadata and attachments, in at most two more
+    queries; none for the metadata of rows that carry it aggregated."""
     volumes = [dict(row) for row in rows]
     by_id = {}
     for volume in volumes:
-        volume.update(metadata={}, admin_metadata={}, attachments=[])
+        volume['attachments'] = []
         by_id[volume['id']] = volume
-    if not by_id:
-        return volumes
-    params = {'ids': db_api.padded_in_list(by_id)}
-    for kind, volume_id, name, value in conn.execute(_METADATA_QUERY,
-                                                     params):
-        by_id[volume_id][kind][name] = value
+        if metadata_aggregated:
+            # Aggregated over no rows: NULL on MariaDB and PostgreSQL.
+            volume['metadata'] = volume['metadata'] or {}
+            volume['admin_metadata'] = volume['admin_metadata'] or {}
+        else:
+            volume.update(metadata={}, admin_metadata={})
+    if by_id and not metadata_aggregated:
+        params = {'ids': db_api.padded_in_list(by_id)}
+        for kind, volume_id, name, value in conn.execute(_METADATA_QUERY,
+                                                         params):
+            by_id[volume_id][kind][name] = value
     # Only a volume whose attach_status is not `detached` has attachment
     # rows (attach, detach and reset-status keep it so): most reads skip
     # this query.
@@ -101,7 +106,20 @@ _METADATA_QUERY = sa.union_all(_metadata_of('metadata', _metadata),
 _ATTACHMENTS_QUERY = sa.select(_attachments).where(
     _attachments.c.volume_id.in_(sa.bindparam('ids', expanding=True))
 ).order_by(_attachments.c.created_at)
-_BY_ID = _select().where(_volumes.c.id == sa.bindparam('volume_id'))
+
+
+def _aggregated(table):
+    return sa.select(db_api.JsonObjectAgg(table.c.key, table.c.value)).where(
+        table.c.volume_id == _volumes.c.id).scalar_subquery()
+
+
+# A single volume comes with its metadata in one query: listings keep the
+# separate query, since a subquery per row would be run for every row a
+# sort reads, not only for the page.
+_BY_ID = _select().add_columns(
+    _aggregated(_metadata).label('metadata'),
+    _aggregated(_admin_metadata).label('admin_metadata'),
+).where(_volumes.c.id == sa.bindparam('volume_id'))
 _BY_ID_IN_PROJECT = _BY_ID.where(
     _volumes.c.project_id == sa.bindparam('project_id'))
 
@@ -118,7 +136,7 @@ def get_in(conn, context, volume_id, for_update=False):
         ).mappings().first()
     if row is None:
         raise exception.VolumeNotFound(volume_id=volume_id)
-    return _complete(conn, [row])[0]
+    return _complete(conn, [row], metadata_aggregated=not for_update)[0]
 
 
 def get(context, volume_id):

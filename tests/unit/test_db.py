@@ -243,3 +243,43 @@ def test_upgrade_keeps_tasks_and_stops_reusing_ids(tmp_path, conf):
         conn.execute(models.tasks.delete().where(
             models.tasks.c.id == newest))
         assert insert(conn, 'vol-4') == newest + 1
+
+
+def test_a_volume_is_read_with_its_metadata_in_one_query(database):
+    """A single volume's read aggregates its metadata and admin metadata as
+    JSON in its own query (JSON_OBJECTAGG, json_object_agg or
+    json_group_object): keys and values come back as written, none as {}."""
+    import sqlalchemy as sa
+    from sqlalchemy import event
+
+    from cinder import context as cinder_context
+    from cinder.objects import volume as volumes
+    migration.db_sync()
+    written = {'k"1': 'v\u00e9 "quoted" \\ ', 'empty': '', 'n': '42'}
+    with db_api.writer() as conn:
+        type_id = conn.execute(
+            sa.select(models.volume_types.c.id)).scalars().first()
+        for volume_id, metadata in (('v1', written), ('v2', {})):
+            volumes.insert(conn, dict(
+                id=volume_id, project_id='p', size=1,
+                availability_zone='nova', status='available',
+                attach_status='detached', volume_type_id=type_id), metadata)
+        volumes.set_admin_metadata(conn, 'v1', {'readonly': 'True'})
+    ctxt = cinder_context.RequestContext(user_id='u', project_id='p',
+                                         overwrite=False)
+    statements = []
+    engine = db_api.get_engine()
+
+    def remember(conn, cursor, statement, *args):
+        if statement.startswith('SELECT'):  # not SQLite's BEGIN
+            statements.append(statement)
+    event.listen(engine, 'before_cursor_execute', remember)
+    try:
+        one = volumes.get(ctxt, 'v1')
+        assert len(statements) == 1, statements
+        none = volumes.get(ctxt, 'v2')
+    finally:
+        event.remove(engine, 'before_cursor_execute', remember)
+    assert one['metadata'] == written
+    assert one['admin_metadata'] == {'readonly': 'True'}
+    assert (none['metadata'], none['admin_metadata']) == ({}, {})
