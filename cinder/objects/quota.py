@@ -57,12 +57,16 @@ def _type_names(conn):
     return conn.execute(sa.select(models.volume_types.c.name)).scalars()
 
 
-def resources(conn):
-    """Every quota resource: the base ones and one set per volume type."""
+def _resource_names(type_names):
     names = list(BASE_RESOURCES)
-    for type_name in _type_names(conn):
+    for type_name in type_names:
         names.extend('%s_%s' % (res, type_name) for res in PER_TYPE)
     return names
+
+
+def resources(conn):
+    """Every quota resource: the base ones and one set per volume type."""
+    return _resource_names(_type_names(conn))
 
 
 def _class_limits(conn, class_name):
@@ -71,24 +75,49 @@ def _class_limits(conn, class_name):
         .where(_classes.c.class_name == class_name)).all())
 
 
-def _defaults(conn):
+def _limits(type_names, from_class):
+    """The limits before a project's own: the default class's, else the
+    quota_* options (-1 for per-type resources)."""
     conf = cinder.conf.CONF
-    from_class = (_class_limits(conn, DEFAULT_CLASS)
-                  if conf.use_default_quota_class else {})
+    if not conf.use_default_quota_class:
+        from_class = {}
     limits = {}
-    for resource in resources(conn):
+    for resource in _resource_names(type_names):
         option = BASE_RESOURCES.get(resource)
         default = getattr(conf, option) if option else -1
         limits[resource] = from_class.get(resource, default)
     return limits
 
 
+def _defaults(conn):
+    return _limits(_type_names(conn), _class_limits(conn, DEFAULT_CLASS))
+
+
+# What a project's limits are made of, in one query (each write that
+# checks a limit runs it inside its transaction): the type names (the
+# per-type resources), the default class's limits, the project's own.
+_LIMIT_ROWS = sa.union_all(
+    sa.select(sa.literal('type').label('source'),
+              models.volume_types.c.name.label('resource'),
+              sa.cast(sa.null(), sa.Integer).label('hard_limit')),
+    sa.select(sa.literal('class'), _classes.c.resource, _classes.c.hard_limit)
+    .where(_classes.c.class_name == DEFAULT_CLASS),
+    sa.select(sa.literal('project'), _quotas.c.resource, _quotas.c.hard_limit)
+    .where(_quotas.c.project_id == sa.bindparam('project_id')))
+
+
 def _project_limits(conn, project_id):
-    limits = _defaults(conn)
-    rows = conn.execute(
-        sa.select(_quotas.c.resource, _quotas.c.hard_limit)
-        .where(_quotas.c.project_id == project_id)).all()
-    limits.update((resource, limit) for resource, limit in rows
+    type_names, from_class, own = [], {}, []
+    for source, resource, limit in conn.execute(
+            _LIMIT_ROWS, {'project_id': project_id}):
+        if source == 'type':
+            type_names.append(resource)
+        elif source == 'class':
+            from_class[resource] = limit
+        else:
+            own.append((resource, limit))
+    limits = _limits(type_names, from_class)
+    limits.update((resource, limit) for resource, limit in own
                   if resource in limits)
     return limits
 
@@ -238,6 +267,23 @@ def _lock_usages(conn, project_id, tracked):
     return {row['resource']: row for row in rows}
 
 
+def _add_to_usages(conn, changes, now):
+    """Add ``{usage id: (to in_use, to reserved)}`` in one UPDATE: a
+    volume's work touches four usage rows, each another round trip."""
+    ids = sorted(changes)
+    if not ids:
+        return
+
+    def by_id(index):
+        return sa.case({usage_id: changes[usage_id][index]
+                        for usage_id in ids},
+                       value=_usages.c.id, else_=0)
+    conn.execute(sa.update(_usages).where(_usages.c.id.in_(ids)).values(
+        in_use=_usages.c.in_use + by_id(0),
+        reserved=_usages.c.reserved + by_id(1),
+        updated_at=now))
+
+
 def consume_in(conn, project_id, deltas, size=None):
     """Add *deltas* to what the project uses, inside the caller's write
     transaction, checking every limit (and, with *size*, the per-volume
@@ -251,12 +297,8 @@ def consume_in(conn, project_id, deltas, size=None):
     if size is not None and 0 <= per_volume < size:
         raise exception.VolumeSizeExceedsLimit(size=size, limit=per_volume)
     _check_limits(tracked, deltas, usages, limits)
-    now = models.utcnow()
-    for res in tracked:
-        conn.execute(sa.update(_usages)
-                     .where(_usages.c.id == usages[res]['id'])
-                     .values(in_use=_usages.c.in_use + deltas[res],
-                             updated_at=now))
+    _add_to_usages(conn, {usages[res]['id']: (deltas[res], 0)
+                          for res in tracked}, models.utcnow())
 
 
 def ensure_usage_rows(project_id, resource_names):
@@ -280,24 +322,20 @@ def reserve(project_id, deltas):
         # checks below see every committed reservation and no other request
         # can reserve against these rows until this one is done.
         usages = _lock_usages(conn, project_id, tracked)
-        limits = _project_limits(conn, project_id)
-        _check_limits(tracked, deltas, usages, limits)
-        ids = []
+        if any(deltas[res] > 0 for res in tracked):
+            # Only a growth can go over a limit (a delete's cannot).
+            _check_limits(tracked, deltas, usages,
+                          _project_limits(conn, project_id))
         now = models.utcnow()
-        for res in tracked:
-            delta = deltas[res]
-            if delta > 0:
-                conn.execute(sa.update(_usages)
-                             .where(_usages.c.id == usages[res]['id'])
-                             .values(reserved=_usages.c.reserved + delta,
-                                     updated_at=now))
-            reservation_id = str(uuid.uuid4())
-            conn.execute(sa.insert(_reservations).values(
-                uuid=reservation_id, usage_id=usages[res]['id'],
-                project_id=project_id, resource=res, delta=delta,
-                expire=expire, created_at=now))
-            ids.append(reservation_id)
-        return ids
+        _add_to_usages(conn, {usages[res]['id']: (0, deltas[res])
+                              for res in tracked if deltas[res] > 0}, now)
+        rows = [{'uuid': str(uuid.uuid4()), 'usage_id': usages[res]['id'],
+                 'project_id': project_id, 'resource': res,
+                 'delta': deltas[res], 'expire': expire, 'created_at': now}
+                for res in tracked]
+        if rows:
+            conn.execute(sa.insert(_reservations), rows)
+        return [row['uuid'] for row in rows]
 
 
 def finish_in(conn, reservation_ids, commit):
@@ -311,17 +349,13 @@ def finish_in(conn, reservation_ids, commit):
             _reservations.c.uuid.in_(reservation_ids))
         .order_by(_reservations.c.usage_id).with_for_update()
     ).mappings().all()
-    now = models.utcnow()
+    changes = {}
     for row in rows:
         delta = row['delta']
-        values = {'updated_at': now}
-        if delta > 0:
-            values['reserved'] = _usages.c.reserved - delta
-        if commit:
-            values['in_use'] = _usages.c.in_use + delta
-        conn.execute(sa.update(_usages)
-                     .where(_usages.c.id == row['usage_id'])
-                     .values(**values))
+        in_use, reserved = changes.get(row['usage_id'], (0, 0))
+        changes[row['usage_id']] = (in_use + (delta if commit else 0),
+                                    reserved - max(delta, 0))
+    _add_to_usages(conn, changes, models.utcnow())
     conn.execute(sa.delete(_reservations).where(
         _reservations.c.uuid.in_(reservation_ids)))
 

@@ -203,3 +203,39 @@ def test_racing_reservations_never_exceed_a_limit(database):
     assert usage['gigabytes'] == {'limit': 1000, 'in_use': committed,
                                   'reserved': 0}
     assert outcomes.count('over') >= 13 - outcomes.count('rolled back')
+
+
+def test_several_resources_move_together(database):
+    """Reserving, committing and rolling back several resources at once
+    (one UPDATE for all their usage rows) on every backend; a shrink alone
+    does not read the limits, which it cannot exceed."""
+    from sqlalchemy import event
+
+    from cinder.db import api as db_api
+    migration.db_sync()
+    quota.update_project_quotas(PROJECT, {'volumes': 5})
+    quota.commit(quota.reserve(PROJECT, {'volumes': 3, 'gigabytes': 30,
+                                         'snapshots': 2}))
+    statements = []
+
+    def remember(conn, cursor, statement, *args):
+        statements.append(statement)
+    event.listen(db_api.get_engine(), 'before_cursor_execute', remember)
+    try:
+        shrink = quota.reserve(PROJECT, {'volumes': -1, 'gigabytes': -10})
+    finally:
+        event.remove(db_api.get_engine(), 'before_cursor_execute', remember)
+    assert not [s for s in statements if 'quota_classes' in s], statements
+    mixed = quota.reserve(PROJECT, {'snapshots': 1, 'gigabytes': 4})
+
+    def usage(resource):
+        row = quota.get_project_quotas(PROJECT, usages=True)[resource]
+        return row['in_use'], row['reserved']
+    assert [usage(r) for r in ('volumes', 'gigabytes', 'snapshots')] == [
+        (3, 0), (30, 4), (2, 1)]
+    quota.commit(shrink)
+    quota.rollback(mixed)
+    assert [usage(r) for r in ('volumes', 'gigabytes', 'snapshots')] == [
+        (2, 0), (20, 0), (2, 0)]
+    with pytest.raises(exception.OverQuota):
+        quota.reserve(PROJECT, {'volumes': 4})
