@@ -257,14 +257,38 @@ def _check_limits(tracked, deltas, usages, limits):
             usages={res: dict(usages[res]) for res in overs})
 
 
+class UsageRowsMissing(Exception):
+    """A project has no usage row yet for a resource a write changes: see
+    with_usage_rows()."""
+
+
 def _lock_usages(conn, project_id, tracked):
-    """The project's usage rows of *tracked*, locked in a fixed order."""
+    """The project's usage rows of *tracked*, locked in a fixed order;
+    UsageRowsMissing if one does not exist yet."""
     rows = conn.execute(
         sa.select(_usages).where(_usages.c.project_id == project_id,
                                  _usages.c.resource.in_(tracked))
         .order_by(_usages.c.resource).with_for_update()
     ).mappings().all()
-    return {row['resource']: row for row in rows}
+    usages = {row['resource']: row for row in rows}
+    if len(usages) != len(tracked):
+        raise UsageRowsMissing()
+    return usages
+
+
+def with_usage_rows(project_id, resource_names, write):
+    """*write*() (a write transaction that locks usage rows), once the
+    project has a usage row for each of *resource_names*. A project has
+    them from its first request on, so write() is tried as it is; only if
+    it raises UsageRowsMissing (having written nothing) are the rows
+    created, each in its own transaction, and write() run again. Creating
+    them inside the locking transaction would race with another request
+    creating them."""
+    try:
+        return write()
+    except UsageRowsMissing:
+        ensure_usage_rows(project_id, resource_names)
+        return write()
 
 
 def _add_to_usages(conn, changes, now):
@@ -288,8 +312,8 @@ def consume_in(conn, project_id, deltas, size=None):
     """Add *deltas* to what the project uses, inside the caller's write
     transaction, checking every limit (and, with *size*, the per-volume
     limit) first: the quota of a resource created in that transaction,
-    with no reservation rows. Call ensure_usage_rows() before the
-    transaction. Raises VolumeSizeExceedsLimit or OverQuota."""
+    with no reservation rows. Run the transaction with with_usage_rows().
+    Raises VolumeSizeExceedsLimit or OverQuota."""
     tracked = sorted(res for res in deltas if res not in UNTRACKED)
     usages = _lock_usages(conn, project_id, tracked)
     limits = _project_limits(conn, project_id)
@@ -306,15 +330,19 @@ def ensure_usage_rows(project_id, resource_names):
         res for res in resource_names if res not in UNTRACKED))
 
 
-@db_api.retry_on_db_error
 def reserve(project_id, deltas):
     """Reserve *deltas* ({resource: int}); returns the reservation ids.
 
     Raises OverQuota (413) naming every resource that would go over its
     limit; nothing is reserved then.
     """
+    return with_usage_rows(project_id, deltas,
+                           lambda: _reserve(project_id, deltas))
+
+
+@db_api.retry_on_db_error
+def _reserve(project_id, deltas):
     tracked = sorted(res for res in deltas if res not in UNTRACKED)
-    _ensure_usage_rows(project_id, tracked)
     expire = models.utcnow() + datetime.timedelta(
         seconds=cinder.conf.CONF.reservation_expire)
     with db_api.writer() as conn:

@@ -18,6 +18,7 @@ checked) and hand the task to the dispatcher. Nothing here knows HTTP or
 drivers.
 """
 
+import functools
 import uuid
 
 from oslo_log import log as logging
@@ -187,11 +188,11 @@ def create(context, size=None, name=None, description=None, vtype=None,
     size, availability_zone = _size_and_zone(
         conf, size, availability_zone, source, source_size, kind)
     deltas = _volume_deltas(vtype['name'], 1, size)
-    quota.ensure_usage_rows(context.project_id, deltas)
     volume_id = str(uuid.uuid4())
     host = source['host'] if source is not None else None
-    task_id, volume = _insert_volume(
-        context, volume_id, deltas, size, host, {
+    task_id, volume = quota.with_usage_rows(
+        context.project_id, deltas, functools.partial(
+            _insert_volume, context, volume_id, deltas, size, host, {
             'id': volume_id, 'project_id': context.project_id,
             'user_id': context.user_id, 'size': size,
             'availability_zone': availability_zone,
@@ -203,7 +204,7 @@ def create(context, size=None, name=None, description=None, vtype=None,
             'multiattach': vtype['extra_specs'].get(
                 'multiattach', '').lower() == '<is> true',
             'replication_status': 'disabled', 'use_quota': True,
-            'shared_targets': True}, metadata)
+            'shared_targets': True}, metadata))
     dispatcher = rpc.get_dispatcher()
     if host:
         _dispatch(dispatcher.run, host, task_id)

@@ -239,3 +239,29 @@ def test_several_resources_move_together(database):
         (2, 0), (20, 0), (2, 0)]
     with pytest.raises(exception.OverQuota):
         quota.reserve(PROJECT, {'volumes': 4})
+
+
+def test_usage_rows_are_made_on_a_projects_first_write_only(database):
+    """A new project's first reservation finds no usage rows, creates them
+    and tries again; later ones lock the rows without reading for them
+    first."""
+    from sqlalchemy import event
+
+    from cinder.db import api as db_api
+    migration.db_sync()
+    quota.commit(quota.reserve(PROJECT, {'volumes': 1, 'gigabytes': 2}))
+    statements = []
+
+    def remember(conn, cursor, statement, *args):
+        statements.append(statement)
+    event.listen(db_api.get_engine(), 'before_cursor_execute', remember)
+    try:
+        quota.commit(quota.reserve(PROJECT, {'volumes': 1, 'gigabytes': 2}))
+    finally:
+        event.remove(db_api.get_engine(), 'before_cursor_execute', remember)
+    usage_reads = [s for s in statements
+                   if s.startswith('SELECT') and 'quota_usages' in s]
+    assert len(usage_reads) == 1, usage_reads  # the locking one
+    usage = quota.get_project_quotas(PROJECT, usages=True)
+    assert usage['volumes']['in_use'] == 2
+    assert usage['gigabytes']['in_use'] == 4
