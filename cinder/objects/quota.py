@@ -226,22 +226,28 @@ def update_class(class_name, values):
 
 def _ensure_usage_rows(project_id, resource_names):
     """Create missing usage rows, each in its own transaction: a concurrent
-    request creating the same row is harmless. Once a project has its rows
-    this is one read, not a write transaction per resource."""
+    request creating the same row is harmless."""
     with db_api.reader() as conn:
         existing = set(conn.execute(sa.select(_usages.c.resource).where(
             _usages.c.project_id == project_id,
             _usages.c.resource.in_(resource_names))).scalars())
     for resource in resource_names:
-        if resource in existing:
-            continue
-        try:
-            with db_api.writer() as conn:
-                conn.execute(sa.insert(_usages).values(
-                    project_id=project_id, resource=resource, in_use=0,
-                    reserved=0, created_at=models.utcnow()))
-        except sa_exc.IntegrityError:
-            pass
+        if resource not in existing:
+            _insert_usage_row(project_id, resource)
+
+
+@db_api.retry_on_db_error
+def _insert_usage_row(project_id, resource):
+    # Retried: concurrent first requests of a project lock the gap these
+    # rows go in (their locking reads found them missing), and InnoDB may
+    # pick this insert as a deadlock victim.
+    try:
+        with db_api.writer() as conn:
+            conn.execute(sa.insert(_usages).values(
+                project_id=project_id, resource=resource, in_use=0,
+                reserved=0, created_at=models.utcnow()))
+    except sa_exc.IntegrityError:
+        pass  # Another request created it.
 
 
 def _check_limits(tracked, deltas, usages, limits):

@@ -216,8 +216,8 @@ def make_mapper(route_table, project_id_regex):
 class RouteMap:
     """The route table as one Routes mapper per URL form and resource (first
     path segment of the form), so a request is matched against the routes of
-    its resource, not against every route in turn (the linear scan was a
-    third of a show's time in the router).
+    its resource, not against every route in turn (trying the 62
+    project-form routes in turn was a tenth of a volume show).
 
     It answers as one mapper of the whole table: Routes tries routes with a
     longer literal prefix first, so a path that matches in both forms is
