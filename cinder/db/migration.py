@@ -25,7 +25,7 @@ from cinder.db import api as db_api
 from cinder import exception
 
 # The newest revision in cinder/db/migrations/versions.
-HEAD = '0007_task_ids_never_reused'
+HEAD = '0008_volumes_host_size_index'
 
 _MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                            'migrations')

@@ -225,7 +225,8 @@ volumes = sa.Table(
     sa.Index('ix_volumes0project_id0created_at', 'project_id',
              'created_at'),
     sa.Index('ix_volumes0created_at', 'created_at'),
-    sa.Index('ix_volumes0host', 'host'),
+    # Covers the scheduler's per-pool sums of sizes (migration 0008).
+    sa.Index('ix_volumes0host0size', 'host', 'size'),
 )
 
 
