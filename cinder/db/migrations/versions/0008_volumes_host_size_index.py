@@ -11,11 +11,11 @@
 # under the License.
 """Volumes: an index on (host, size) for the scheduler's capacity sums.
 
-For every volume it places on a thin pool, the scheduler sums the sizes of
-the volumes already placed on each pool. With an index on host alone the
-database reads every placed volume's row: 67 ms a schedule at 50,000
-volumes on MariaDB. With (host, size) it answers from the index: 11 ms.
-The new index replaces the one on host, which it covers.
+For every volume it places, the scheduler sums the sizes of the volumes
+already placed on each pool (a thin pool is judged by that sum). With an
+index on host alone the database reads every placed volume's row: 67 ms a
+schedule at 50,000 volumes on MariaDB. With (host, size) it answers from
+the index: 11 ms. The new index replaces the one on host, which it covers.
 
 Revision ID: 0008_volumes_host_size_index
 Revises: 0007_task_ids_never_reused
