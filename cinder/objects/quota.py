@@ -293,7 +293,8 @@ def with_usage_rows(project_id, resource_names, write):
     try:
         return write()
     except UsageRowsMissing:
-        ensure_usage_rows(project_id, resource_names)
+        _ensure_usage_rows(project_id, sorted(
+            res for res in resource_names if res not in UNTRACKED))
         return write()
 
 
@@ -329,11 +330,6 @@ def consume_in(conn, project_id, deltas, size=None):
     _check_limits(tracked, deltas, usages, limits)
     _add_to_usages(conn, {usages[res]['id']: (deltas[res], 0)
                           for res in tracked}, models.utcnow())
-
-
-def ensure_usage_rows(project_id, resource_names):
-    _ensure_usage_rows(project_id, sorted(
-        res for res in resource_names if res not in UNTRACKED))
 
 
 def reserve(project_id, deltas):

@@ -190,21 +190,23 @@ def create(context, size=None, name=None, description=None, vtype=None,
     deltas = _volume_deltas(vtype['name'], 1, size)
     volume_id = str(uuid.uuid4())
     host = source['host'] if source is not None else None
+    values = {
+        'id': volume_id, 'project_id': context.project_id,
+        'user_id': context.user_id, 'size': size,
+        'availability_zone': availability_zone,
+        'status': 'creating', 'attach_status': 'detached',
+        'display_name': name, 'display_description': description,
+        'volume_type_id': vtype['id'], 'snapshot_id': snapshot_id,
+        'source_volid': source_volid, 'host': host,
+        'bootable': bool(source and source['bootable']),
+        'multiattach': vtype['extra_specs'].get(
+            'multiattach', '').lower() == '<is> true',
+        'replication_status': 'disabled', 'use_quota': True,
+        'shared_targets': True}
     task_id, volume = quota.with_usage_rows(
         context.project_id, deltas, functools.partial(
-            _insert_volume, context, volume_id, deltas, size, host, {
-            'id': volume_id, 'project_id': context.project_id,
-            'user_id': context.user_id, 'size': size,
-            'availability_zone': availability_zone,
-            'status': 'creating', 'attach_status': 'detached',
-            'display_name': name, 'display_description': description,
-            'volume_type_id': vtype['id'], 'snapshot_id': snapshot_id,
-            'source_volid': source_volid, 'host': host,
-            'bootable': bool(source and source['bootable']),
-            'multiattach': vtype['extra_specs'].get(
-                'multiattach', '').lower() == '<is> true',
-            'replication_status': 'disabled', 'use_quota': True,
-            'shared_targets': True}, metadata))
+            _insert_volume, context, volume_id, deltas, size, host, values,
+            metadata))
     dispatcher = rpc.get_dispatcher()
     if host:
         _dispatch(dispatcher.run, host, task_id)

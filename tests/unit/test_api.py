@@ -234,7 +234,7 @@ def test_route_map_answers_as_one_mapper_of_the_table(project_id_regex):
     variables as one mapper of the whole table. The second regex lets a
     resource name pass as a project id, so some paths match in both forms."""
     table = router.ROUTES
-    route_map = router.make_mapper(table, project_id_regex)
+    route_map = router.make_route_map(table, project_id_regex)
     reference = _one_mapper(table, project_id_regex)
     compared = 0
     for path in _sample_paths(table):

@@ -187,8 +187,8 @@ def _method_not_allowed(allowed):
     return handler
 
 
-def make_mapper(route_table, project_id_regex):
-    """Routes mappers serving each path with and without {project_id}."""
+def make_route_map(route_table, project_id_regex):
+    """The RouteMap serving each path with and without {project_id}."""
     mappers = {}
     requirements = {'project_id': project_id_regex}
     for path, methods, *since in route_table:
@@ -250,7 +250,7 @@ class APIRouter:
     def __init__(self, conf, route_table=ROUTES):
         self.conf = conf
         self.route_paths = frozenset(entry[0] for entry in route_table)
-        self.routes = make_mapper(route_table, conf.project_id_regex)
+        self.routes = make_route_map(route_table, conf.project_id_regex)
 
     @classmethod
     def factory(cls, global_config, **local_config):
