@@ -281,11 +281,14 @@ def apache_command(port, config_dir, env):
                 'LogLevel info\n'
                 'GracefulShutdownTimeout 30\n'
                 'LoadModule mpm_event_module %(modules)s/mod_mpm_event.so\n'
+                'Include %(mpm)s\n'
                 'LoadModule authz_core_module %(modules)s/mod_authz_core.so\n'
                 '%(wsgi)s\n'
                 'WSGISocketPrefix %(root)s/wsgi\n'
                 'Include %(vhost)s\n'
                 % {'root': dirs['apache'], 'modules': modules,
+                   'mpm': os.path.join(SAMPLES, 'cinder',
+                                       'apache-mpm-event.conf'),
                    'wsgi': module_config, 'vhost': vhost})
     return prefix + [apache, '-DFOREGROUND', '-f', server_conf], env
 

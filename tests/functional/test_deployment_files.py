@@ -106,6 +106,7 @@ def test_puppet_manifests_validate():
     text = ''.join(open(m).read() for m in manifests)
     for sample in ('etc/cinder/cinder-api-uwsgi.ini',
                    'etc/cinder/apache-cinder-api.conf',
+                   'etc/cinder/apache-mpm-event.conf',
                    'etc/systemd/cinder-api-uwsgi.service'):
         assert sample in text
 
@@ -121,6 +122,7 @@ def test_ansible_playbook_syntax(tmp_path):
         ROOT, 'deploy', 'ansible', 'roles', '*', 'tasks', '*.yml')))
     for sample in ('etc/cinder/cinder-api-uwsgi.ini',
                    'etc/cinder/apache-cinder-api.conf',
+                   'etc/cinder/apache-mpm-event.conf',
                    'etc/systemd/cinder-api-uwsgi.service'):
         assert sample in tasks
 

@@ -1,7 +1,7 @@
-# The mod_wsgi mode: Apache with etc/cinder/apache-cinder-api.conf as
-# shipped (daemon mode, python-home /opt/cinder, the script in
-# /var/www/cgi-bin/cinder). mod_wsgi is built from PyPI for the Python of
-# the virtual environment, with Debian's apache2-dev.
+# The mod_wsgi mode: Apache with etc/cinder/apache-cinder-api.conf (daemon
+# mode, python-home /opt/cinder, the script in /var/www/cgi-bin/cinder) and
+# etc/cinder/apache-mpm-event.conf, as shipped. mod_wsgi is built from
+# PyPI for the Python of the virtual environment, with Debian's apache2-dev.
 class cinder_api::mod_wsgi (
   String $source_dir,
   String $venv,
@@ -46,6 +46,31 @@ class cinder_api::mod_wsgi (
     mode    => '0644',
     require => File['/var/www/cgi-bin/cinder'],
     notify  => Service['apache2'],
+  }
+
+  # Apache's event MPM sized for the API, server-wide. ServerLimit and
+  # ThreadLimit change only on a full restart, which this one notifies.
+  file { '/etc/apache2/conf-available/cinder-mpm-event.conf':
+    ensure  => file,
+    source  => "${source_dir}/etc/cinder/apache-mpm-event.conf",
+    mode    => '0644',
+    require => Package['apache2'],
+  }
+
+  exec { 'cinder-mpm-event-enable':
+    command => 'a2enconf cinder-mpm-event',
+    creates => '/etc/apache2/conf-enabled/cinder-mpm-event.conf',
+    path    => ['/usr/sbin', '/usr/bin', '/bin'],
+    require => File['/etc/apache2/conf-available/cinder-mpm-event.conf'],
+    notify  => Exec['cinder-apache-restart'],
+  }
+
+  exec { 'cinder-apache-restart':
+    command     => 'systemctl restart apache2',
+    path        => ['/usr/bin', '/bin'],
+    refreshonly => true,
+    subscribe   => File['/etc/apache2/conf-available/cinder-mpm-event.conf'],
+    require     => Service['apache2'],
   }
 
   file { '/etc/apache2/sites-available/cinder-api.conf':
