@@ -46,7 +46,12 @@ LOG = logging.getLogger(__name__)
 
 # Keystone tokens and big headers: Cinder's eventlet default.
 MAX_HEADER_LINE = 16384
-GREEN_POOL_SIZE = 100
+# Client connections a worker serves at once, each on a green thread. A
+# keep-alive connection keeps its green thread while idle, and the accept
+# loop waits for a free one: with Cinder's 100 (wsgi_default_pool_size),
+# the 101st keep-alive client of a worker got no answer until another
+# connection closed.
+MAX_CONNECTIONS = 1024
 BACKLOG = 128
 
 # Signal handlers run on the hub; the green os.write would try to switch.
@@ -205,7 +210,7 @@ class Worker:
         timeout = self.conf.client_socket_timeout or None
         self.server = eventlet.spawn(
             eventlet.wsgi.server, self.sock, self.app,
-            custom_pool=eventlet.GreenPool(GREEN_POOL_SIZE),
+            custom_pool=eventlet.GreenPool(MAX_CONNECTIONS),
             log=logging.getLogger('eventlet.wsgi.server'),
             socket_timeout=timeout,
             keepalive=True,

@@ -68,6 +68,42 @@ def test_keep_alive_connections_spread_over_workers(eventlet_server):
             conn.close()
 
 
+def test_idle_keep_alive_connections_do_not_starve_new_clients(
+        eventlet_server):
+    """A keep-alive connection holds its worker's green thread while idle.
+    With a pool of 100 per worker (Cinder's wsgi_default_pool_size), 300
+    clients that keep their connections open left the third hundred
+    unanswered until client_socket_timeout (900 s)."""
+    clients = 300
+    connections = [http.client.HTTPConnection(
+        '127.0.0.1', eventlet_server.port, timeout=20)
+        for _ in range(clients)]
+    failures = []
+
+    def first_request(conn):
+        try:
+            conn.request('GET', '/healthcheck')
+            if conn.getresponse().read() != b'OK':
+                failures.append('not OK')
+        except OSError as error:
+            failures.append(repr(error))
+
+    threads = [threading.Thread(target=first_request, args=(conn,))
+               for conn in connections]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == [], '%d of %d unanswered, first: %s' % (
+            len(failures), clients, failures[0])
+        assert sum(_established_per_worker(eventlet_server).values()) == (
+            clients)
+    finally:
+        for conn in connections:
+            conn.close()
+
+
 def test_sigterm_finishes_in_flight_requests(eventlet_server):
     result = {}
 
