@@ -108,6 +108,52 @@ def test_healthcheck_needs_no_auth(conf):
     assert response.status_int == 200
 
 
+def _healthchecks(tmp_path):
+    """oslo.middleware's healthcheck app and ours, with the sample's
+    disable_by_file backend on a file under tmp_path."""
+    from oslo_middleware import healthcheck as oslo_healthcheck
+
+    from cinder.api.middleware import healthcheck
+    local_conf = {'backends': 'disable_by_file',
+                  'disable_by_file_path': str(tmp_path / 'disable')}
+    return (oslo_healthcheck.Healthcheck.app_factory(None, **local_conf),
+            healthcheck.Healthcheck.app_factory(None, **local_conf))
+
+
+@pytest.mark.parametrize('disabled', [False, True])
+def test_healthcheck_answers_as_oslo_does(conf, tmp_path, disabled):
+    if disabled:
+        (tmp_path / 'disable').write_text('')
+    theirs, ours = _healthchecks(tmp_path)
+    for method, accept in (('GET', None), ('GET', 'text/plain'),
+                           ('GET', 'application/json'), ('HEAD', None)):
+        answers = []
+        for app in (theirs, ours):
+            req = webob.Request.blank('/healthcheck', method=method)
+            if accept:
+                req.accept = accept
+            response = req.get_response(app)
+            answers.append((response.status, response.content_type,
+                            response.body))
+        assert answers[0] == answers[1], (method, accept)
+    assert answers[0][0] == ('503 Service Unavailable' if disabled
+                             else '204 No Content')
+
+
+def test_healthcheck_compiles_no_template_per_request(conf, tmp_path,
+                                                      monkeypatch):
+    import jinja2
+    _theirs, ours = _healthchecks(tmp_path)
+    compiled = []
+    real_compile = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, 'compile',
+                        lambda *a, **k: compiled.append(1)
+                        or real_compile(*a, **k))
+    response = webob.Request.blank('/healthcheck').get_response(ours)
+    assert (response.status_int, response.body) == (200, b'OK')
+    assert compiled == []
+
+
 def test_body_over_the_limit_is_413(conf, request_app):
     conf.set_override('max_request_body_size', 100, group='oslo_middleware')
     response = request_app('/v3/extensions', method='POST', body='x' * 101,
