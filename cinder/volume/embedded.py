@@ -55,6 +55,7 @@ class Runtime:
             kwargs={'manager': self.manager, 'scheduler': self.scheduler,
                     'scheduler_service': scheduler_row['id']})
         self._loop.start()
+        LOG.info('Embedded volume service started in process %d', self.pid)
 
     def submit(self, func, *args, **kwargs):
         with self._idle:

@@ -15,6 +15,7 @@ SIGHUP reloads the configuration without dropping a request."""
 import http.client
 import json
 import os
+import re
 import signal
 import threading
 import time
@@ -102,6 +103,24 @@ def test_idle_keep_alive_connections_do_not_starve_new_clients(
     finally:
         for conn in connections:
             conn.close()
+
+
+def test_workers_start_the_volume_service_before_any_request(
+        eventlet_server):
+    """Each worker starts its embedded volume service before it accepts:
+    started by the first request, under 200 connections the requests that
+    arrived meanwhile queued on its lock and took up to 1.8 s."""
+    pids = set(_worker_pids(eventlet_server))
+    started = set()
+    deadline = time.monotonic() + 30
+    while started != pids and time.monotonic() < deadline:
+        started = {int(pid) for pid in re.findall(
+            r'Embedded volume service started in process (\d+)',
+            eventlet_server.output())}
+        time.sleep(0.1)
+    # Only /healthcheck has been asked (the start's readiness probe), and
+    # it does not reach the router.
+    assert started == pids, eventlet_server.output()[-3000:]
 
 
 def test_sigterm_finishes_in_flight_requests(eventlet_server):

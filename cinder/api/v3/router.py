@@ -244,7 +244,8 @@ class APIRouter:
     """The WSGI application behind the /v3 pipeline."""
 
     # Start the embedded volume service on the first request (it otherwise
-    # starts on the first volume operation); unit tests turn this off.
+    # starts on the first volume operation; cinder-api's workers start it
+    # before they accept); unit tests turn this off.
     start_embedded_service = True
 
     def __init__(self, conf, route_table=ROUTES):
