@@ -53,6 +53,12 @@ PER_TYPE = ('volumes', 'gigabytes', 'snapshots')
 MAX_LIMIT = 2 ** 31 - 1
 
 
+def _tracked(resource_names):
+    """The names that have usage rows, sorted: rows are locked in this
+    order."""
+    return sorted(res for res in resource_names if res not in UNTRACKED)
+
+
 def _type_names(conn):
     return conn.execute(sa.select(models.volume_types.c.name)).scalars()
 
@@ -293,8 +299,7 @@ def with_usage_rows(project_id, resource_names, write):
     try:
         return write()
     except UsageRowsMissing:
-        _ensure_usage_rows(project_id, sorted(
-            res for res in resource_names if res not in UNTRACKED))
+        _ensure_usage_rows(project_id, _tracked(resource_names))
         return write()
 
 
@@ -321,7 +326,7 @@ def consume_in(conn, project_id, deltas, size=None):
     limit) first: the quota of a resource created in that transaction,
     with no reservation rows. Run the transaction with with_usage_rows().
     Raises VolumeSizeExceedsLimit or OverQuota."""
-    tracked = sorted(res for res in deltas if res not in UNTRACKED)
+    tracked = _tracked(deltas)
     usages = _lock_usages(conn, project_id, tracked)
     limits = _project_limits(conn, project_id)
     per_volume = limits.get('per_volume_gigabytes', -1)
@@ -344,7 +349,7 @@ def reserve(project_id, deltas):
 
 @db_api.retry_on_db_error
 def _reserve(project_id, deltas):
-    tracked = sorted(res for res in deltas if res not in UNTRACKED)
+    tracked = _tracked(deltas)
     expire = models.utcnow() + datetime.timedelta(
         seconds=cinder.conf.CONF.reservation_expire)
     with db_api.writer() as conn:
