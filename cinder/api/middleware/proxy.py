@@ -12,17 +12,20 @@
 """X-Forwarded-* and Forwarded headers ([oslo_middleware]
 enable_proxy_headers_parsing), as oslo.middleware's HTTPProxyToWSGI.
 
-With parsing off (the default) the request is passed straight on: oslo's
-filter would do nothing to it, after building webob objects around it and
-inspecting a signature, on every request. With parsing on, oslo's filter
-does the work. The option is read per request, as oslo reads it.
+oslo's filter only rewrites the environ before the request goes on, but its
+base class wraps every request and response in webob objects and inspects a
+signature on the way back (a sixth of the CPU of ``GET /v3/``). This filter
+lets oslo's process_request rewrite the environ and calls the application
+directly. With parsing off (the default) the request is passed straight on.
+The option is read per request, as oslo reads it.
 """
 
 from oslo_middleware import http_proxy_to_wsgi
+import webob
 
 
 class HTTPProxyToWSGI(http_proxy_to_wsgi.HTTPProxyToWSGI):
     def __call__(self, environ, start_response):
         if self._conf_get('enable_proxy_headers_parsing'):
-            return super().__call__(environ, start_response)
+            self.process_request(webob.Request(environ))
         return self.application(environ, start_response)
