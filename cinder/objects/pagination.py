@@ -104,10 +104,11 @@ def after(table, sort, marker_row):
     return sa.or_(*clauses)
 
 
-def page(conn, table, query, marker_query, sort, limit=None, marker=None,
-         offset=0, with_count=False):
-    """(rows, total or None) of one page of *query* (already filtered and
-    scoped) on *table*, in *sort* order after the row *marker_query* finds
+def page(conn, table, rows, query, marker_query, sort, limit=None,
+         marker=None, offset=0, with_count=False):
+    """(rows as dicts, total or None) of one page of *query* (derived from
+    the base statement of *rows*, a db.rows.Rows; filtered and scoped) on
+    *table*, in *sort* order after the row *marker_query* finds
     for the marker id (a 404 if none)."""
     count = None
     if with_count:
@@ -124,7 +125,7 @@ def page(conn, table, query, marker_query, sort, limit=None, marker=None,
         query = query.offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return conn.execute(query).mappings().all(), count
+    return rows.all(conn, select=query), count
 
 
 def limit_from(params, max_limit):

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from cinder.db import api as db_api
 from cinder.db import models
+from cinder.db import rows as db_rows
 from cinder import exception
 from cinder.objects import metadata as key_values
 from cinder.objects import pagination
@@ -45,17 +46,17 @@ def _scoped(query, context):
     return query.where(_snapshots.c.project_id == context.project_id)
 
 
-def _select():
-    return sa.select(
-        _snapshots, _volumes.c.availability_zone.label('availability_zone'),
-        _types.c.name.label('volume_type_name')).join(
-        _volumes, _volumes.c.id == _snapshots.c.volume_id,
-        isouter=True).join(
-        _types, _types.c.id == _snapshots.c.volume_type_id, isouter=True)
+# A snapshot's columns, its volume's zone and its type's name.
+_SELECT = sa.select(
+    _snapshots, _volumes.c.availability_zone.label('availability_zone'),
+    _types.c.name.label('volume_type_name')).join(
+    _volumes, _volumes.c.id == _snapshots.c.volume_id, isouter=True).join(
+    _types, _types.c.id == _snapshots.c.volume_type_id, isouter=True)
+_ROWS = db_rows.Rows(_SELECT)
 
 
-def _complete(conn, rows):
-    snaps = [dict(row) for row in rows]
+def _complete(conn, snaps):
+    """*snaps* (dicts of rows) completed with their metadata."""
     by_id = {}
     for snap in snaps:
         snap['metadata'] = {}
@@ -72,16 +73,15 @@ def _complete(conn, rows):
 _METADATA_QUERY = sa.select(
     _metadata.c.snapshot_id, _metadata.c.key, _metadata.c.value).where(
     _metadata.c.snapshot_id.in_(sa.bindparam('ids', expanding=True)))
-_BY_ID = _select().where(_snapshots.c.id == sa.bindparam('snapshot_id'))
-_BY_ID_IN_PROJECT = _BY_ID.where(
-    _snapshots.c.project_id == sa.bindparam('project_id'))
+_BY_ID = _SELECT.where(_snapshots.c.id == sa.bindparam('snapshot_id'))
+_BY_ID_ROWS = db_rows.Rows(_BY_ID)
+_BY_ID_IN_PROJECT_ROWS = db_rows.Rows(_BY_ID.where(
+    _snapshots.c.project_id == sa.bindparam('project_id')))
 
 
 def get_in(conn, context, snapshot_id):
-    row = conn.execute(
-        _BY_ID if context.is_admin else _BY_ID_IN_PROJECT,
-        {'snapshot_id': snapshot_id, 'project_id': context.project_id},
-    ).mappings().first()
+    row = (_BY_ID_ROWS if context.is_admin else _BY_ID_IN_PROJECT_ROWS).first(
+        conn, {'snapshot_id': snapshot_id, 'project_id': context.project_id})
     if row is None:
         raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
     return _complete(conn, [row])[0]
@@ -118,10 +118,10 @@ def _filters(query, filters):
 def get_all(context, filters=None, sort=None, limit=None, marker=None,
             offset=0, with_count=False):
     """(snapshots, total count or None) for one page of a listing."""
-    query = _filters(_scoped(_select(), context), filters or {})
+    query = _filters(_scoped(_SELECT, context), filters or {})
     with db_api.reader() as conn:
         rows, count = pagination.page(
-            conn, _snapshots, query,
+            conn, _snapshots, _ROWS, query,
             _scoped(sa.select(_snapshots), context), sort, limit=limit,
             marker=marker, offset=offset, with_count=with_count)
         return _complete(conn, rows), count
@@ -131,7 +131,7 @@ def of_volume(conn, volume_id):
     """The snapshots of a volume, oldest first, each with the name of the
     type it was taken with (``volume_type_name``): its quota is that
     type's even after the volume was retyped."""
-    return conn.execute(_select().where(
+    return conn.execute(_SELECT.where(
         _snapshots.c.volume_id == volume_id)
         .order_by(_snapshots.c.created_at, _snapshots.c.id)).mappings().all()
 

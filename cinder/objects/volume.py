@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from cinder.db import api as db_api
 from cinder.db import models
+from cinder.db import rows as db_rows
 from cinder import exception
 from cinder.objects import metadata as key_values
 from cinder.objects import pagination
@@ -54,15 +55,16 @@ def _scoped(query, context):
     return query.where(_volumes.c.project_id == context.project_id)
 
 
-def _select():
-    return sa.select(_volumes, _types.c.name.label('volume_type_name')).join(
-        _types, _types.c.id == _volumes.c.volume_type_id, isouter=True)
+# A volume's columns and its type's name: what every read starts from.
+_SELECT = sa.select(_volumes, _types.c.name.label('volume_type_name')).join(
+    _types, _types.c.id == _volumes.c.volume_type_id, isouter=True)
+_ROWS = db_rows.Rows(_SELECT)
 
 
-def _complete(conn, rows, metadata_aggregated=False):
-    """Dicts of *rows* with metadata and attachments, in at most two more
-    queries; none for the metadata of rows that carry it aggregated."""
-    volumes = [dict(row) for row in rows]
+def _complete(conn, volumes, metadata_aggregated=False):
+    """*volumes* (dicts of rows) completed with metadata and attachments,
+    in at most two more queries; none for the metadata of rows that carry
+    it aggregated."""
     by_id = {}
     for volume in volumes:
         volume['attachments'] = []
@@ -116,24 +118,25 @@ def _aggregated(table):
 # A single volume comes with its metadata in one query: listings keep the
 # separate query, since a subquery per row would be run for every row a
 # sort reads, not only for the page.
-_BY_ID = _select().add_columns(
+_BY_ID = _SELECT.add_columns(
     _aggregated(_metadata).label('metadata'),
     _aggregated(_admin_metadata).label('admin_metadata'),
 ).where(_volumes.c.id == sa.bindparam('volume_id'))
-_BY_ID_IN_PROJECT = _BY_ID.where(
-    _volumes.c.project_id == sa.bindparam('project_id'))
+_BY_ID_ROWS = db_rows.Rows(_BY_ID)
+_BY_ID_IN_PROJECT_ROWS = db_rows.Rows(_BY_ID.where(
+    _volumes.c.project_id == sa.bindparam('project_id')))
 
 
 def get_in(conn, context, volume_id, for_update=False):
     if for_update:
-        query = _scoped(_select(), context).where(
+        query = _scoped(_SELECT, context).where(
             _volumes.c.id == volume_id).with_for_update(of=_volumes)
         row = conn.execute(query).mappings().first()
+        row = row if row is None else dict(row)
     else:
-        row = conn.execute(
-            _BY_ID if context.is_admin else _BY_ID_IN_PROJECT,
-            {'volume_id': volume_id, 'project_id': context.project_id},
-        ).mappings().first()
+        row = (_BY_ID_ROWS if context.is_admin else _BY_ID_IN_PROJECT_ROWS
+               ).first(conn, {'volume_id': volume_id,
+                              'project_id': context.project_id})
     if row is None:
         raise exception.VolumeNotFound(volume_id=volume_id)
     return _complete(conn, [row], metadata_aggregated=not for_update)[0]
@@ -185,17 +188,18 @@ def _filters(query, filters):
 def get_all(context, filters=None, sort=None, limit=None, marker=None,
             offset=0, with_count=False):
     """(volumes, total count or None) for one page of a listing."""
-    query = _filters(_scoped(_select(), context), filters or {})
+    query = _filters(_scoped(_SELECT, context), filters or {})
     with db_api.reader() as conn:
         rows, count = pagination.page(
-            conn, _volumes, query, _scoped(sa.select(_volumes), context), sort,
-            limit=limit, marker=marker, offset=offset, with_count=with_count)
+            conn, _volumes, _ROWS, query,
+            _scoped(sa.select(_volumes), context), sort, limit=limit,
+            marker=marker, offset=offset, with_count=with_count)
         return _complete(conn, rows), count
 
 
 def summary(context, filters=None):
     """(count, total size, {metadata key: sorted distinct values})."""
-    base = _filters(_scoped(_select(), context), filters or {}).subquery()
+    base = _filters(_scoped(_SELECT, context), filters or {}).subquery()
     with db_api.reader() as conn:
         count, size = conn.execute(sa.select(
             sa.func.count(), sa.func.coalesce(sa.func.sum(base.c.size), 0))

@@ -1,0 +1,122 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""db.rows: the same dicts as the plain query, on MySQL sent as JSON."""
+
+import datetime
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from cinder.db import api as db_api
+from cinder.db import migration
+from cinder.db import models
+from cinder.db import rows as db_rows
+from cinder.objects import snapshot as snapshots
+from cinder.objects import volume as volumes
+
+AWKWARD = 'n\u00e9 "quoted" \\ \U0001f4be \n\t'
+MOMENT = datetime.datetime(2026, 12, 5, 3, 4, 5, 678901)
+
+
+def _seed(conn):
+    type_id = conn.execute(
+        sa.select(models.volume_types.c.id)).scalars().first()
+    base = dict(project_id='p', size=1, availability_zone='nova',
+                status='available', attach_status='detached',
+                volume_type_id=type_id)
+    conn.execute(models.volumes.insert(), [
+        dict(base, id='v1', display_name=AWKWARD, display_description='',
+             bootable=True, multiattach=False, shared_targets=None,
+             use_quota=True, created_at=MOMENT, updated_at=None),
+        dict(base, id='v2', display_name=None, display_description=None,
+             bootable=False,
+             multiattach=True, shared_targets=False, use_quota=False,
+             size=2 ** 31 - 1, created_at=MOMENT.replace(microsecond=0),
+             updated_at=MOMENT + datetime.timedelta(days=400)),
+    ])
+    conn.execute(models.snapshots.insert().values(
+        id='s1', volume_id='v1', project_id='p', status='available',
+        volume_size=1, volume_type_id=type_id, display_name=AWKWARD,
+        use_quota=True, created_at=MOMENT))
+    volumes.set_metadata(conn, 'v1', {'k"1': AWKWARD, 'empty': ''},
+                         replace=False)
+
+
+def _plain(conn, select, params=None):
+    return [dict(row) for row in conn.execute(select, params).mappings()]
+
+
+def _typed(rows):
+    """Values with their types: 1 == True, so compare types too."""
+    return [{key: (type(value), value) for key, value in row.items()}
+            for row in rows]
+
+
+@pytest.fixture
+def seeded(database):
+    migration.db_sync()
+    with db_api.writer() as conn:
+        _seed(conn)
+    statements = []
+    engine = db_api.get_engine()
+
+    def remember(conn, cursor, statement, *args):
+        if statement.startswith('SELECT'):
+            statements.append(statement)
+    event.listen(engine, 'before_cursor_execute', remember)
+    yield database, statements
+    event.remove(engine, 'before_cursor_execute', remember)
+
+
+@pytest.mark.parametrize('rows, params', [
+    (volumes._ROWS, None),
+    (volumes._BY_ID_ROWS, {'volume_id': 'v1'}),
+    (snapshots._ROWS, None),
+    (snapshots._BY_ID_ROWS, {'snapshot_id': 's1'}),
+])
+def test_rows_are_the_plain_querys(seeded, rows, params):
+    """Booleans, NULLs, datetimes with and without microseconds, nested
+    JSON and awkward text come back as the driver gives them."""
+    database, statements = seeded
+    with db_api.reader() as conn:
+        expected = _plain(conn, rows.base, params)
+        statements.clear()
+        got = rows.all(conn, params)
+    assert expected  # the seed is there
+    assert _typed(got) == _typed(expected)
+    # On MySQL and MariaDB each row arrived as one JSON document.
+    assert ('json_object(' in statements[0].lower()) == (database == 'mysql')
+
+
+def test_a_derived_statement_keeps_its_clauses(seeded):
+    """Filters, order and limit of a per-request statement survive the
+    change of columns."""
+    with db_api.reader() as conn:
+        query = volumes._SELECT.where(
+            models.volumes.c.project_id == 'p').order_by(
+            models.volumes.c.size.desc()).limit(1)
+        got = volumes._ROWS.all(conn, select=query)
+        assert _typed(got) == _typed(_plain(conn, query))
+    assert [row['id'] for row in got] == ['v2']
+
+
+def test_first_is_none_without_a_row(seeded):
+    with db_api.reader() as conn:
+        assert volumes._BY_ID_ROWS.first(conn, {'volume_id': 'none'}) is None
+
+
+def test_a_column_without_a_json_form_is_refused():
+    """Caught where the statement is built, not at the first MySQL read."""
+    table = sa.Table('t', sa.MetaData(), sa.Column('price', sa.Numeric))
+    with pytest.raises(TypeError, match='price'):
+        db_rows.Rows(sa.select(table))
