@@ -99,13 +99,13 @@ class Rows:
                     .mappings()]
         as_json = (self._base_as_json if select is self.base
                    else select.with_only_columns(self._json_object))
-        restorers = self._restorers
-        rows = []
-        for (text,) in conn.execute(as_json, params):
-            row = json.loads(text)
-            for key, restore in restorers:
+        # One decode for the whole result: json.loads per row costs more
+        # in its Python wrapper than in C for rows of this size.
+        rows = json.loads(
+            '[%s]' % ','.join(conn.execute(as_json, params).scalars()))
+        for key, restore in self._restorers:
+            for row in rows:
                 row[key] = restore(row[key])
-            rows.append(row)
         return rows
 
     def first(self, conn, params=None):
