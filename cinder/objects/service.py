@@ -22,6 +22,7 @@ from sqlalchemy import exc as sa_exc
 
 from cinder.db import api as db_api
 from cinder.db import models
+from cinder.db import rows as db_rows
 from cinder import exception
 
 _services = models.services
@@ -37,9 +38,13 @@ def create(host, binary, topic=None, availability_zone='nova', **values):
         return _get(conn, service_id)
 
 
+_ALL = db_rows.Rows(sa.select(_services).order_by(_services.c.id))
+_BY_ID = db_rows.Rows(sa.select(_services).where(
+    _services.c.id == sa.bindparam('service_id')))
+
+
 def _get(conn, service_id):
-    row = conn.execute(sa.select(_services).where(
-        _services.c.id == service_id)).mappings().first()
+    row = _BY_ID.first(conn, {'service_id': service_id})
     if row is None:
         raise exception.ServiceNotFound(service_id=service_id)
     return row
@@ -59,11 +64,11 @@ def is_up(service, down_time, now=None):
 
 def get_all(**filters):
     """Services matching equality *filters* on their columns, by id."""
-    query = sa.select(_services).order_by(_services.c.id)
+    query = _ALL.base
     for key, value in filters.items():
         query = query.where(_services.c[key] == value)
     with db_api.reader() as conn:
-        return conn.execute(query).mappings().all()
+        return _ALL.all(conn, select=query)
 
 
 @db_api.retry_on_db_error

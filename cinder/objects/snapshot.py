@@ -131,9 +131,9 @@ def of_volume(conn, volume_id):
     """The snapshots of a volume, oldest first, each with the name of the
     type it was taken with (``volume_type_name``): its quota is that
     type's even after the volume was retyped."""
-    return conn.execute(_SELECT.where(
+    return _ROWS.all(conn, select=_SELECT.where(
         _snapshots.c.volume_id == volume_id)
-        .order_by(_snapshots.c.created_at, _snapshots.c.id)).mappings().all()
+        .order_by(_snapshots.c.created_at, _snapshots.c.id))
 
 
 def latest_of_volume(conn, volume_id):

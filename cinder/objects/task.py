@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from cinder.db import api as db_api
 from cinder.db import models
+from cinder.db import rows as db_rows
 
 _tasks = models.tasks
 
@@ -95,24 +96,31 @@ def insert(conn, resource_type, resource_id, operation, context, host=None,
     return result.inserted_primary_key[0]
 
 
-def _row(row):
-    if row is None:
-        return None
-    task = dict(row)
-    task['args'] = json.loads(task['args'])
+_BY_ID = db_rows.Rows(sa.select(_tasks).where(
+    _tasks.c.id == sa.bindparam('task_id')))
+_FOR_RESOURCE = db_rows.Rows(sa.select(_tasks).where(
+    _tasks.c.resource_type == sa.bindparam('resource_type'),
+    _tasks.c.resource_id == sa.bindparam('resource_id')))
+
+
+def _row(task):
+    if task is not None:
+        task['args'] = json.loads(task['args'])
     return task
+
+
+def _get_in(conn, task_id):
+    return _row(_BY_ID.first(conn, {'task_id': task_id}))
 
 
 def get(task_id):
     with db_api.reader() as conn:
-        return _row(conn.execute(sa.select(_tasks).where(
-            _tasks.c.id == task_id)).mappings().first())
+        return _get_in(conn, task_id)
 
 
 def get_for(conn, resource_type, resource_id):
-    return _row(conn.execute(sa.select(_tasks).where(
-        _tasks.c.resource_type == resource_type,
-        _tasks.c.resource_id == resource_id)).mappings().first())
+    return _row(_FOR_RESOURCE.first(conn, {
+        'resource_type': resource_type, 'resource_id': resource_id}))
 
 
 @db_api.retry_on_db_error
@@ -144,8 +152,7 @@ def set_host(conn, task_id, host, owner=None):
 
 
 def update_args(conn, task_id, **args):
-    task = _row(conn.execute(sa.select(_tasks).where(
-        _tasks.c.id == task_id)).mappings().first())
+    task = _get_in(conn, task_id)
     task['args'].update(args)
     conn.execute(sa.update(_tasks).where(_tasks.c.id == task_id).values(
         args=json.dumps(task['args']), updated_at=models.utcnow()))

@@ -131,8 +131,8 @@ def get_in(conn, context, volume_id, for_update=False):
     if for_update:
         query = _scoped(_SELECT, context).where(
             _volumes.c.id == volume_id).with_for_update(of=_volumes)
-        row = conn.execute(query).mappings().first()
-        row = row if row is None else dict(row)
+        found = _ROWS.all(conn, select=query)
+        row = found[0] if found else None
     else:
         row = (_BY_ID_ROWS if context.is_admin else _BY_ID_IN_PROJECT_ROWS
                ).first(conn, {'volume_id': volume_id,
@@ -290,12 +290,15 @@ def delete_admin_metadata_key(conn, volume_id, key):
         _admin_metadata.c.key == key))
 
 
+_ROW = db_rows.Rows(sa.select(_volumes).where(
+    _volumes.c.id == sa.bindparam('volume_id')))
+
+
 def get_row(volume_id):
     """The volume's own columns only (no metadata, type or attachments):
     what the scheduler and drivers need, in one query."""
     with db_api.reader() as conn:
-        row = conn.execute(sa.select(_volumes).where(
-            _volumes.c.id == volume_id)).mappings().first()
+        row = _ROW.first(conn, {'volume_id': volume_id})
     if row is None:
         raise exception.VolumeNotFound(volume_id=volume_id)
-    return dict(row)
+    return row

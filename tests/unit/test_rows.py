@@ -21,7 +21,9 @@ from cinder.db import api as db_api
 from cinder.db import migration
 from cinder.db import models
 from cinder.db import rows as db_rows
+from cinder.objects import service as services
 from cinder.objects import snapshot as snapshots
+from cinder.objects import task as tasks
 from cinder.objects import volume as volumes
 
 AWKWARD = 'n\u00e9 "quoted" \\ \U0001f4be \n\t'
@@ -50,6 +52,15 @@ def _seed(conn):
         use_quota=True, created_at=MOMENT))
     volumes.set_metadata(conn, 'v1', {'k"1': AWKWARD, 'empty': ''},
                          replace=False)
+    conn.execute(models.tasks.insert().values(
+        id=7, resource_type='volume', resource_id='v1',
+        operation='delete_volume', args='{"a": [1, "%s"]}' % AWKWARD[:2],
+        project_id='p', created_at=MOMENT))
+    conn.execute(models.services.insert().values(
+        uuid='s', host=AWKWARD, binary='cinder-volume', topic='t',
+        availability_zone='nova', report_count=2 ** 31 - 1, disabled=True,
+        frozen=False, replication_status='disabled', capabilities='{"x": 1}',
+        last_seen_up=None, created_at=MOMENT))
 
 
 def _plain(conn, select, params=None):
@@ -83,6 +94,10 @@ def seeded(database):
     (volumes._BY_ID_ROWS, {'volume_id': 'v1'}),
     (snapshots._ROWS, None),
     (snapshots._BY_ID_ROWS, {'snapshot_id': 's1'}),
+    (volumes._ROW, {'volume_id': 'v2'}),
+    (tasks._BY_ID, {'task_id': 7}),
+    (tasks._FOR_RESOURCE, {'resource_type': 'volume', 'resource_id': 'v1'}),
+    (services._ALL, None),
 ])
 def test_rows_are_the_plain_querys(seeded, rows, params):
     """Booleans, NULLs, datetimes with and without microseconds, nested
