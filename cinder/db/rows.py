@@ -9,7 +9,7 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""A SELECT's rows as dicts, with MySQL and MariaDB sending each as JSON.
+"""A SELECT's rows as dicts, sent as JSON to PyMySQL.
 
 PyMySQL is pure Python: it parses every column description and decodes
 every field of every row in Python, more than half of a detail page of 100
@@ -19,7 +19,8 @@ text column, which the json module decodes in C: the page's query took
 4.2 ms of CPU that way and 1.9 ms this way, a show's 0.44 and 0.15 ms. The
 dicts are the same as the plain query's: booleans, datetimes and nested
 JSON are turned back into what the driver would have given. Other
-backends' drivers decode in C already and run the plain query.
+drivers (SQLite's, psycopg, mysqlclient) decode in C already and run the
+plain query.
 """
 
 import datetime
@@ -94,7 +95,7 @@ class Rows:
         """Every row of *select* (by default the base statement; else one
         derived from it, with the same columns)."""
         select = self.base if select is None else select
-        if conn.dialect.name != 'mysql':
+        if conn.dialect.driver != 'pymysql':
             return [dict(row) for row in conn.execute(select, params)
                     .mappings()]
         as_json = (self._base_as_json if select is self.base

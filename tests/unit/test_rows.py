@@ -9,7 +9,7 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""db.rows: the same dicts as the plain query, on MySQL sent as JSON."""
+"""db.rows: the same dicts as the plain query, sent as JSON to PyMySQL."""
 
 import datetime
 
@@ -109,7 +109,7 @@ def test_rows_are_the_plain_querys(seeded, rows, params):
         got = rows.all(conn, params)
     assert expected  # the seed is there
     assert _typed(got) == _typed(expected)
-    # On MySQL and MariaDB each row arrived as one JSON document.
+    # To PyMySQL (the MySQL URL of the tests) each row came as JSON.
     assert ('json_object(' in statements[0].lower()) == (database == 'mysql')
 
 
