@@ -85,14 +85,17 @@ def owner_is_dead(token):
     return _start_time(pid) != started
 
 
+_INSERT = sa.insert(_tasks)  # built once, as objects.volume's
+
+
 def insert(conn, resource_type, resource_id, operation, context, host=None,
            **args):
     """Add a task inside the caller's transaction; returns its id."""
-    result = conn.execute(sa.insert(_tasks).values(
-        resource_type=resource_type, resource_id=resource_id,
-        operation=operation, args=json.dumps(args),
-        project_id=context.project_id, request_id=context.request_id,
-        host=host, created_at=models.utcnow()))
+    result = conn.execute(_INSERT, {
+        'resource_type': resource_type, 'resource_id': resource_id,
+        'operation': operation, 'args': json.dumps(args),
+        'project_id': context.project_id, 'request_id': context.request_id,
+        'host': host, 'created_at': models.utcnow()})
     return result.inserted_primary_key[0]
 
 
