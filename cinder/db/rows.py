@@ -109,8 +109,8 @@ class Rows:
                 row[key] = restore(row[key])
         return rows
 
-    def first(self, conn, params=None):
-        """The first row of the base statement as a dict, or None (for
-        statements of one row, such as a read by id)."""
-        rows = self.all(conn, params)
+    def first(self, conn, params=None, select=None):
+        """The first row as a dict, or None: for statements of one row,
+        such as a read by id (every row is fetched)."""
+        rows = self.all(conn, params, select)
         return rows[0] if rows else None

@@ -131,8 +131,7 @@ def get_in(conn, context, volume_id, for_update=False):
     if for_update:
         query = _scoped(_SELECT, context).where(
             _volumes.c.id == volume_id).with_for_update(of=_volumes)
-        found = _ROWS.all(conn, select=query)
-        row = found[0] if found else None
+        row = _ROWS.first(conn, select=query)
     else:
         row = (_BY_ID_ROWS if context.is_admin else _BY_ID_IN_PROJECT_ROWS
                ).first(conn, {'volume_id': volume_id,
