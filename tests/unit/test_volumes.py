@@ -15,6 +15,7 @@ and the local file driver."""
 
 import json
 import os
+import re
 import urllib.parse
 
 import pytest
@@ -401,16 +402,23 @@ def test_detail_keys_at_3_0(v3, conf, persona, expected):
     assert set(item) == expected
 
 
-def test_detail_values(v3, conf):
-    volume = create_volume(v3, conf, name='v')
-    shown = show(v3, volume['id'])
+def test_detail_values(api, conf):
+    """On every backend (PyMySQL reads rows as JSON), and the same from a
+    page as from a show."""
+    name = 'v\u00e9 "x" \\'
+    volume = create_volume(api, conf, name=name, metadata={'k': name})
+    shown = show(api, volume['id'])
+    assert (shown['name'], shown['metadata']) == (name, {'k': name})
     assert shown['bootable'] == 'false'
     assert shown['encrypted'] is False
     assert shown['multiattach'] is False
     assert shown['os-vol-tenant-attr:tenant_id'] == PROJECT
     assert shown['os-vol-host-attr:host'].startswith(conf.host + '@')
     assert shown['migration_status'] is None
-    assert shown['updated_at'] is not None
+    assert shown['size'] == 1
+    assert re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?',
+                        shown['updated_at'])
+    assert listed(api)['volumes'] == [shown]
     assert shown['links'] == [
         {'rel': 'self',
          'href': 'http://localhost/v3/volumes/%s' % volume['id']},
