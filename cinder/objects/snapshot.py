@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from cinder.db import api as db_api
 from cinder.db import models
 from cinder.db import rows as db_rows
+from cinder.db import updates as db_updates
 from cinder import exception
 from cinder.objects import metadata as key_values
 from cinder.objects import pagination
@@ -127,13 +128,16 @@ def get_all(context, filters=None, sort=None, limit=None, marker=None,
         return _complete(conn, rows), count
 
 
+_OF_VOLUME_ROWS = db_rows.Rows(_SELECT.where(
+    _snapshots.c.volume_id == sa.bindparam('volume_id'))
+    .order_by(_snapshots.c.created_at, _snapshots.c.id))
+
+
 def of_volume(conn, volume_id):
     """The snapshots of a volume, oldest first, each with the name of the
     type it was taken with (``volume_type_name``): its quota is that
     type's even after the volume was retyped."""
-    return _ROWS.all(conn, select=_SELECT.where(
-        _snapshots.c.volume_id == volume_id)
-        .order_by(_snapshots.c.created_at, _snapshots.c.id))
+    return _OF_VOLUME_ROWS.all(conn, {'volume_id': volume_id})
 
 
 def latest_of_volume(conn, volume_id):
@@ -157,19 +161,22 @@ def delete_metadata_key(conn, snapshot_id, key):
     return key_values.delete_key(conn, _metadata, snapshot_id, key)
 
 
+_UPDATE = db_updates.ConditionalUpdate(_snapshots)
+
+
 def update(conn, snapshot_id, expected=None, **values):
     """Write *values*, only if the row matches *expected* (see volume)."""
-    query = sa.update(_snapshots).where(_snapshots.c.id == snapshot_id)
-    for column, allowed in (expected or {}).items():
-        if isinstance(allowed, (tuple, list, set, frozenset)):
-            query = query.where(_snapshots.c[column].in_(list(allowed)))
-        else:
-            query = query.where(_snapshots.c[column] == allowed)
-    result = conn.execute(query.values(updated_at=models.utcnow(), **values))
-    return result.rowcount == 1
+    values['updated_at'] = models.utcnow()
+    return _UPDATE(conn, snapshot_id, expected, values) == 1
+
+
+_DESTROY = (
+    sa.delete(_metadata).where(
+        _metadata.c.snapshot_id == sa.bindparam('snapshot_id')),
+    sa.delete(_snapshots).where(
+        _snapshots.c.id == sa.bindparam('snapshot_id')))
 
 
 def destroy(conn, snapshot_id):
-    conn.execute(sa.delete(_metadata).where(
-        _metadata.c.snapshot_id == snapshot_id))
-    conn.execute(sa.delete(_snapshots).where(_snapshots.c.id == snapshot_id))
+    for statement in _DESTROY:
+        conn.execute(statement, {'snapshot_id': snapshot_id})

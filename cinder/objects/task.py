@@ -126,32 +126,47 @@ def get_for(conn, resource_type, resource_id):
         'resource_type': resource_type, 'resource_id': resource_id}))
 
 
+def _claim_statement(previous_owner):
+    return sa.update(_tasks).where(
+        _tasks.c.id == sa.bindparam('task_id'),
+        sa.or_(previous_owner, _tasks.c.owner == sa.bindparam('me'))
+    ).values(owner=sa.bindparam('me'), updated_at=sa.bindparam(
+        'now', type_=_tasks.c.updated_at.type))
+
+
+# Built once: the write path runs these for every volume and snapshot.
+_CLAIM_UNOWNED = _claim_statement(_tasks.c.owner.is_(None))
+_CLAIM_FROM = _claim_statement(
+    _tasks.c.owner == sa.bindparam('previous_owner'))
+_SET_HOST = sa.update(_tasks).where(
+    _tasks.c.id == sa.bindparam('task_id'), _tasks.c.host.is_(None),
+    _tasks.c.owner.is_(None)).values(
+    host=sa.bindparam('set_host'), owner=sa.bindparam('set_owner'),
+    updated_at=sa.bindparam('now', type_=_tasks.c.updated_at.type))
+_DELETE = sa.delete(_tasks).where(_tasks.c.id == sa.bindparam('task_id'))
+
+
 @db_api.retry_on_db_error
 def claim(task_id, previous_owner=None):
     """Make this process the owner of a task that has none (or whose owner
     is *previous_owner*); True if it is now ours."""
-    me = owner_token()
+    params = {'task_id': task_id, 'me': owner_token(),
+              'now': models.utcnow()}
+    if previous_owner is None:
+        statement = _CLAIM_UNOWNED
+    else:
+        statement = _CLAIM_FROM
+        params['previous_owner'] = previous_owner
     with db_api.writer() as conn:
-        condition = (_tasks.c.owner.is_(None) if previous_owner is None
-                     else _tasks.c.owner == previous_owner)
-        result = conn.execute(
-            sa.update(_tasks).where(_tasks.c.id == task_id,
-                                    sa.or_(condition, _tasks.c.owner == me))
-            .values(owner=me, updated_at=models.utcnow()))
-        return result.rowcount == 1
+        return conn.execute(statement, params).rowcount == 1
 
 
 def set_host(conn, task_id, host, owner=None):
-    """Record the scheduler's choice once: False if already scheduled."""
-    values = {'host': host, 'updated_at': models.utcnow()}
-    if owner is not None:
-        values['owner'] = owner
-    result = conn.execute(
-        sa.update(_tasks).where(_tasks.c.id == task_id,
-                                _tasks.c.host.is_(None),
-                                _tasks.c.owner.is_(None))
-        .values(**values))
-    return result.rowcount == 1
+    """Record the scheduler's choice once: False if already scheduled.
+    The task has no owner until then, so *owner* None leaves it so."""
+    return conn.execute(_SET_HOST, {
+        'task_id': task_id, 'set_host': host, 'set_owner': owner,
+        'now': models.utcnow()}).rowcount == 1
 
 
 def update_args(conn, task_id, **args):
@@ -163,8 +178,7 @@ def update_args(conn, task_id, **args):
 
 def delete(conn, task_id):
     """True if the task was there to delete."""
-    return conn.execute(sa.delete(_tasks).where(
-        _tasks.c.id == task_id)).rowcount == 1
+    return conn.execute(_DELETE, {'task_id': task_id}).rowcount == 1
 
 
 def unscheduled():

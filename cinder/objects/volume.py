@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from cinder.db import api as db_api
 from cinder.db import models
 from cinder.db import rows as db_rows
+from cinder.db import updates as db_updates
 from cinder import exception
 from cinder.objects import metadata as key_values
 from cinder.objects import pagination
@@ -235,26 +236,27 @@ def delete_metadata_key(conn, volume_id, key):
     return key_values.delete_key(conn, _metadata, volume_id, key)
 
 
+_UPDATE = db_updates.ConditionalUpdate(_volumes)
+
+
 def update(conn, volume_id, expected=None, **values):
-    """Write *values*; with *expected* ({column: value or tuple of allowed
-    values}) only if the row still matches, returning False otherwise."""
-    query = sa.update(_volumes).where(_volumes.c.id == volume_id)
-    for column, allowed in (expected or {}).items():
-        if isinstance(allowed, (tuple, list, set, frozenset)):
-            query = query.where(_volumes.c[column].in_(list(allowed)))
-        elif allowed is None:
-            query = query.where(_volumes.c[column].is_(None))
-        else:
-            query = query.where(_volumes.c[column] == allowed)
-    result = conn.execute(query.values(updated_at=models.utcnow(), **values))
-    return result.rowcount == 1
+    """Write *values*; with *expected* ({column: value, None, or a tuple of
+    allowed values}) only if the row still matches, returning False
+    otherwise."""
+    values['updated_at'] = models.utcnow()
+    return _UPDATE(conn, volume_id, expected, values) == 1
+
+
+_DESTROY = [sa.delete(table).where(
+    table.c.volume_id == sa.bindparam('volume_id'))
+    for table in (_metadata, _admin_metadata, _attachments)] + [
+    sa.delete(_volumes).where(_volumes.c.id == sa.bindparam('volume_id'))]
 
 
 def destroy(conn, volume_id):
     """Remove the row and everything hanging off it."""
-    for table in (_metadata, _admin_metadata, _attachments):
-        conn.execute(sa.delete(table).where(table.c.volume_id == volume_id))
-    conn.execute(sa.delete(_volumes).where(_volumes.c.id == volume_id))
+    for statement in _DESTROY:
+        conn.execute(statement, {'volume_id': volume_id})
 
 
 def add_attachment(conn, values):

@@ -41,6 +41,11 @@ def _visible(query, context):
                               _types.c.id.in_(accessible)))
 
 
+_SPECS = sa.select(_specs.c.volume_type_id, _specs.c.key,
+                   _specs.c.value).where(
+    _specs.c.volume_type_id.in_(sa.bindparam('ids', expanding=True)))
+
+
 def _with_specs(conn, rows):
     """Dicts of *rows* with their extra_specs, in one extra query."""
     types = [dict(row) for row in rows]
@@ -48,17 +53,37 @@ def _with_specs(conn, rows):
         vtype['extra_specs'] = {}
     by_id = {vtype['id']: vtype for vtype in types}
     if by_id:
-        specs = conn.execute(sa.select(
-            _specs.c.volume_type_id, _specs.c.key, _specs.c.value).where(
-            _specs.c.volume_type_id.in_(list(by_id))))
-        for type_id, key, value in specs:
+        for type_id, key, value in conn.execute(_SPECS,
+                                                {'ids': list(by_id)}):
             by_id[type_id]['extra_specs'][key] = value
     return types
 
 
+def _one_by(column):
+    """The SELECTs of one type by *column*, built once (every volume
+    create reads its type): for admins, who see every type, and for the
+    others, who see public types and their project's."""
+    select = sa.select(_types).where(column == sa.bindparam('key'))
+    accessible = sa.select(_projects.c.volume_type_id).where(
+        _projects.c.project_id == sa.bindparam('project_id'))
+    return select, select.where(sa.or_(_types.c.is_public.is_(True),
+                                       _types.c.id.in_(accessible)))
+
+
+_ONE_BY_ID = _one_by(_types.c.id)
+_ONE_BY_NAME = _one_by(_types.c.name)
+
+
+def _one(conn, context, statements, key):
+    for_admin, for_project = statements
+    if context.is_admin:
+        return conn.execute(for_admin, {'key': key}).mappings().first()
+    return conn.execute(for_project, {
+        'key': key, 'project_id': context.project_id}).mappings().first()
+
+
 def _get(conn, context, type_id):
-    row = conn.execute(_visible(sa.select(_types), context).where(
-        _types.c.id == type_id)).mappings().first()
+    row = _one(conn, context, _ONE_BY_ID, type_id)
     if row is None:
         raise exception.VolumeTypeNotFound(volume_type_id=type_id)
     return _with_specs(conn, [row])[0]
@@ -71,8 +96,7 @@ def get(context, type_id):
 
 def get_by_name(context, name):
     with db_api.reader() as conn:
-        row = conn.execute(_visible(sa.select(_types), context).where(
-            _types.c.name == name)).mappings().first()
+        row = _one(conn, context, _ONE_BY_NAME, name)
         if row is None:
             raise exception.VolumeTypeNotFoundByName(volume_type_name=name)
         return _with_specs(conn, [row])[0]

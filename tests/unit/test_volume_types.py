@@ -108,11 +108,16 @@ def test_list_is_public_filter(v3, gold, private):
 
 def test_private_type_is_404_without_access(v3, private):
     path = '/types/%s' % private['id']
+    by_name = {'volume': {'size': 1, 'volume_type': 'private'}}
     assert v3('GET', path, persona='other_member').status_int == 404
+    assert v3('POST', '/volumes', persona='other_member',
+              body=by_name).status_int == 404
     response = v3('POST', '/types/%s/action' % private['id'],
                   body={'addProjectAccess': {'project': OTHER_PROJECT}})
     assert response.status_int == 202
     assert v3('GET', path, persona='other_member').status_int == 200
+    assert v3('POST', '/volumes', persona='other_member',
+              body=by_name).status_int == 202
     names = [t['name'] for t in v3('GET', '/types', persona='other_member')
              .json['volume_types']]
     assert 'private' in names
