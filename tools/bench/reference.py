@@ -20,7 +20,8 @@ drives it as an external program, as an operator would:
 - cinder-manage db sync, then cinder-volume and cinder-scheduler talking
   over RabbitMQ, then cinder-api (Cinder's own cinder.wsgi.api:application)
   under uWSGI started from our etc/cinder/cinder-api-uwsgi.ini, so every
-  server flag is the same; only the port, directories, worker count, process
+  server flag is the same but threads (one, as Cinder's deployment tools
+  run it); only that, the port, directories, worker count, process
   name, and Cinder's config file (pyargv: it ignores OS_CINDER_CONFIG_DIR and
   reads /etc/cinder otherwise) and virtualenv differ.
 - noauth (X-Auth-Token: user:project). Cinder 29 routes /v3/volumes/...
@@ -340,6 +341,9 @@ class ReferenceCinder:
             '/run/cinder': os.path.join(self.tmp_dir, 'run'),
             '/etc/cinder': self.config_dir,
             'processes = 2': 'processes = %d' % self.workers,
+            # One thread, as devstack, openstack-ansible and kolla run
+            # Cinder; ours ships two for clean reloads (doc: uwsgi.rst).
+            'threads = 2': 'threads = 1',
             'procname-prefix-spaced = cinder-api':
                 'procname-prefix-spaced = cinder-reference-api',
             'module = cinder.wsgi.api:application':
