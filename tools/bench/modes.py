@@ -35,7 +35,8 @@ busiest worker's share of the workers' CPU (50 % is an even spread over
 two workers). Per mode: seconds from launch to every worker serving, and
 the largest worker RSS after the reads (warm) and at the end. With
 --reference-cinder, real Cinder 29 runs the same scenarios under uWSGI
-with the same flags and workers (tools/bench/reference.py; it installs
+with the same flags and workers, but one thread as Cinder's deployment
+tools run it (tools/bench/reference.py; it installs
 Cinder into a scratch virtualenv, never into ours).
 
 Writes results.md (the tables, then the ratios the performance targets
