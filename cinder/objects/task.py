@@ -126,10 +126,12 @@ def get_for(conn, resource_type, resource_id):
         'resource_type': resource_type, 'resource_id': resource_id}))
 
 
-def _claim_statement(previous_owner):
+def _claim_statement(claimable):
+    """Take the task if *claimable* (a condition on its owner) holds or it
+    is ours already."""
     return sa.update(_tasks).where(
         _tasks.c.id == sa.bindparam('task_id'),
-        sa.or_(previous_owner, _tasks.c.owner == sa.bindparam('me'))
+        sa.or_(claimable, _tasks.c.owner == sa.bindparam('me'))
     ).values(owner=sa.bindparam('me'), updated_at=sa.bindparam(
         'now', type_=_tasks.c.updated_at.type))
 

@@ -19,6 +19,7 @@ says.
 """
 
 import ctypes
+import errno
 import json
 import os
 import platform
@@ -303,7 +304,12 @@ def _kcmp_same_file(pid1, fd1, pid2, fd2):
     libc = ctypes.CDLL(None, use_errno=True)
     result = libc.syscall(number, pid1, pid2, 0, fd1, fd2)
     if result < 0:
-        pytest.skip('kcmp: %s' % os.strerror(ctypes.get_errno()))
+        error = ctypes.get_errno()
+        if error == errno.EBADF:
+            # Closed since it was listed (a -journal file comes and goes):
+            # a connection's file stays open, so this was not one.
+            return False
+        servers.missing('kcmp: %s' % os.strerror(error))
     return result == 0
 
 
