@@ -13,7 +13,7 @@
 
 A status change updates one row by id if the row still holds what the
 caller expects. Built with SQLAlchemy on every call, such a statement cost
-its coercions and cache key each time: together the updates were a fifth
+its coercions and cache key each time: the volume updates alone were a sixth
 of the SQL constructs a volume's create and delete built. The statement
 depends only on its shape (which columns are compared, how, and which are
 set); the values go in as parameters.
