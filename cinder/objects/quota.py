@@ -13,9 +13,11 @@
 
 A limit comes from the project's own row, else from the quota class
 "default", else from the quota_* options; -1 means unlimited. Work that
-consumes a resource first reserve()s it, then commit()s or rollback()s the
-reservation. reserve() locks the project's usage rows (in a fixed order, so
-two requests cannot deadlock) and checks every limit inside that
+makes a resource in one transaction consume_in()s its quota there; work
+that takes longer (an extend) reserve()s it, then commit()s or
+rollback()s the reservation; a delete release_in()s its usage in the
+transaction that ends it. Each locks the project's usage rows (in a fixed
+order, so two requests cannot deadlock) and check every limit inside that
 transaction, so concurrent requests can neither exceed a limit nor leak
 usage.
 """
@@ -270,8 +272,12 @@ def _check_limits(tracked, deltas, usages, limits):
 
 
 class UsageRowsMissing(Exception):
-    """A project has no usage row yet for a resource a write changes: see
-    with_usage_rows()."""
+    """A project has no usage row yet for some of the resources a write
+    changes (``resources``): see with_usage_rows()."""
+
+    def __init__(self, resources):
+        super().__init__(resources)
+        self.resources = resources
 
 
 _LOCK_USAGES = (
@@ -288,23 +294,30 @@ def _lock_usages(conn, project_id, tracked):
         'project_id': project_id, 'resources': tracked}).mappings().all()
     usages = {row['resource']: row for row in rows}
     if len(usages) != len(tracked):
-        raise UsageRowsMissing()
+        raise UsageRowsMissing(
+            [res for res in tracked if res not in usages])
     return usages
 
 
-def with_usage_rows(project_id, resource_names, write):
-    """*write*() (a write transaction that locks usage rows), once the
-    project has a usage row for each of *resource_names*. A project has
-    them from its first request on, so write() is tried as it is; only if
-    it raises UsageRowsMissing (having written nothing) are the rows
-    created, each in its own transaction, and write() run again. Creating
-    them inside the locking transaction would race with another request
-    creating them."""
-    try:
-        return write()
-    except UsageRowsMissing:
-        _ensure_usage_rows(project_id, _tracked(resource_names))
-        return write()
+_USAGE_ROW_TRIES = 3
+
+
+def with_usage_rows(project_id, write):
+    """*write*() (a write transaction that locks usage rows of
+    *project_id*), once the project has the usage rows it locks. A project
+    has them from its first request on, so write() is tried as it is; only
+    if it raises UsageRowsMissing (having written nothing) are the missing
+    rows created, each in its own transaction, and write() run again.
+    Creating them inside the locking transaction would race with another
+    request creating them. A write that learns its resources inside the
+    transaction (a snapshot's, from its volume's type) may find yet another
+    row missing if that changed meanwhile: it gets a few tries."""
+    for _ in range(_USAGE_ROW_TRIES - 1):
+        try:
+            return write()
+        except UsageRowsMissing as missing:
+            _ensure_usage_rows(project_id, missing.resources)
+    return write()
 
 
 # UPDATE statements of _add_to_usages by number of rows, built once: built
@@ -363,14 +376,56 @@ def consume_in(conn, project_id, deltas, size=None):
                           for res in tracked}, models.utcnow())
 
 
+# UPDATE statements of release_in by number of resources, built once.
+_RELEASE = {}
+
+
+def _release_statement(count):
+    statement = _RELEASE.get(count)
+    if statement is None:
+        names = [sa.bindparam('resource%d' % i, type_=sa.String)
+                 for i in range(count)]
+        statement = _RELEASE[count] = (
+            sa.update(_usages).where(
+                _usages.c.project_id == sa.bindparam('of_project'),
+                _usages.c.resource.in_(names))
+            .values(in_use=_usages.c.in_use + sa.case(
+                *[(_usages.c.resource == name,
+                   sa.bindparam('delta%d' % i, type_=sa.Integer))
+                  for i, name in enumerate(names)], else_=0),
+                updated_at=sa.bindparam(
+                    'now', type_=_usages.c.updated_at.type)))
+    return statement
+
+
+def release_in(conn, by_project):
+    """Give back usage inside the caller's transaction, the one that
+    removes what used it: *by_project* is ``{project: {resource: negative
+    delta}}``. A shrink cannot go over a limit, so a delete holds no
+    reservation while its work runs (Cinder's negative reservations change
+    no ``reserved`` figure either): its task carries the deltas, and they
+    apply with the delete's outcome or not at all. The rows are locked in
+    the unique index's (project, resource) order, the order
+    _lock_usages() takes them in."""
+    now = models.utcnow()
+    for project_id, deltas in sorted((by_project or {}).items()):
+        tracked = [res for res in _tracked(deltas) if deltas[res]]
+        if not tracked:
+            continue
+        params = {'of_project': project_id, 'now': now}
+        for i, resource in enumerate(tracked):
+            params['resource%d' % i] = resource
+            params['delta%d' % i] = deltas[resource]
+        conn.execute(_release_statement(len(tracked)), params)
+
+
 def reserve(project_id, deltas):
     """Reserve *deltas* ({resource: int}); returns the reservation ids.
 
     Raises OverQuota (413) naming every resource that would go over its
     limit; nothing is reserved then.
     """
-    return with_usage_rows(project_id, deltas,
-                           lambda: _reserve(project_id, deltas))
+    return with_usage_rows(project_id, lambda: _reserve(project_id, deltas))
 
 
 @db_api.retry_on_db_error

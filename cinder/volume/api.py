@@ -204,7 +204,7 @@ def create(context, size=None, name=None, description=None, vtype=None,
         'replication_status': 'disabled', 'use_quota': True,
         'shared_targets': True}
     task_id, volume = quota.with_usage_rows(
-        context.project_id, deltas, functools.partial(
+        context.project_id, functools.partial(
             _insert_volume, context, volume_id, deltas, size, host, values,
             metadata))
     dispatcher = rpc.get_dispatcher()
@@ -314,64 +314,54 @@ def _delete_deltas(volume, snaps):
     return by_project
 
 
-def _reserve_all(by_project):
-    reservations = []
-    try:
-        for project_id, deltas in by_project.items():
-            reservations.extend(quota.reserve(project_id, deltas))
-    except Exception:
-        quota.rollback(reservations)
-        raise
-    return reservations
-
-
 def _recheck_deletable(conn, context, volume_id, snaps):
     """In the delete's transaction, with the volume row locked: no snapshot
     or attachment appeared since the checks (a snapshot create locks the
-    row too), so none is left pointing at a deleted volume."""
+    row too), so none is left pointing at a deleted volume. Returns the
+    usage the delete gives back, from the locked row: its size as it is
+    now."""
     current = volumes.get_in(conn, context, volume_id, for_update=True)
     now = sorted(s['id'] for s in snapshots.of_volume(conn, volume_id))
     if current['attachments'] or now != sorted(s['id'] for s in snaps):
         raise exception.InvalidVolume(
             reason='Volume %s was attached or snapshotted meanwhile; retry.'
                    % volume_id)
+    return _delete_deltas(current, snaps)
 
 
 @db_api.retry_on_db_error
-def delete(context, volume_id, cascade=False, force=False):
-    volume = volumes.get(context, volume_id)
+def delete(context, volume, cascade=False, force=False):
+    """Delete *volume*, as its caller read and authorized it. Its usage
+    (and its snapshots', with *cascade*) is given back when the delete is
+    done, in the transaction that removes the rows."""
+    volume_id = volume['id']
     with db_api.reader() as conn:
         snaps = snapshots.of_volume(conn, volume_id)
     _check_deletable(volume, snaps, cascade, force)
-    reservations = _reserve_all(_delete_deltas(volume, snaps))
-    try:
-        if not volume['host']:
-            # Never placed: there is nothing on storage to remove.
-            with db_api.writer() as conn:
-                _busy(conn, 'volume', volume_id)
-                _recheck_deletable(conn, context, volume_id, snaps)
-                for snap in snaps:
-                    snapshots.destroy(conn, snap['id'])
-                volumes.destroy(conn, volume_id)
-                quota.finish_in(conn, reservations, commit=True)
-            return
+    if not volume['host']:
+        # Never placed: there is nothing on storage to remove.
         with db_api.writer() as conn:
             _busy(conn, 'volume', volume_id)
-            expected = {} if force else {'status': DELETABLE}
-            if not volumes.update(conn, volume_id, expected=expected,
-                                  status='deleting'):
-                raise exception.InvalidVolume(
-                    reason='Volume status changed; retry.')
-            _recheck_deletable(conn, context, volume_id, snaps)
+            release = _recheck_deletable(conn, context, volume_id, snaps)
             for snap in snaps:
-                snapshots.update(conn, snap['id'], status='deleting')
-            task_id = tasks.insert(
-                conn, 'volume', volume_id, tasks.DELETE_VOLUME, context,
-                host=volume['host'], reservations=reservations,
-                snapshot_ids=[s['id'] for s in snaps])
-    except Exception:
-        quota.rollback(reservations)
-        raise
+                snapshots.destroy(conn, snap['id'])
+            volumes.destroy(conn, volume_id)
+            quota.release_in(conn, release)
+        return
+    with db_api.writer() as conn:
+        _busy(conn, 'volume', volume_id)
+        expected = {} if force else {'status': DELETABLE}
+        if not volumes.update(conn, volume_id, expected=expected,
+                              status='deleting'):
+            raise exception.InvalidVolume(
+                reason='Volume status changed; retry.')
+        release = _recheck_deletable(conn, context, volume_id, snaps)
+        for snap in snaps:
+            snapshots.update(conn, snap['id'], status='deleting')
+        task_id = tasks.insert(
+            conn, 'volume', volume_id, tasks.DELETE_VOLUME, context,
+            host=volume['host'], release=release,
+            snapshot_ids=[s['id'] for s in snaps])
     _dispatch(rpc.get_dispatcher().run, volume['host'], task_id)
 
 
@@ -521,83 +511,83 @@ def call_backend(context, volume_id, method, **kwargs):
 # Snapshots
 
 
-@db_api.retry_on_db_error
 def create_snapshot(context, volume_id, name=None, description=None,
                     metadata=None, force=False, allow_in_use=False):
-    volume = volumes.get(context, volume_id)
-    if not volume['host']:
-        raise exception.InvalidVolume(
-            reason='Volume %s is not placed on a backend.' % volume_id)
-    if volume['migration_status'] not in (None, 'success', 'error'):
-        raise exception.InvalidVolume(reason='Volume is migrating.')
+    """A new snapshot in `creating`, its quota and its task in one
+    transaction, with the volume row locked: a delete of the volume waits,
+    then sees the snapshot."""
     allowed = ('available', 'in-use') if (force or allow_in_use) else (
         'available',)
-    if volume['status'] not in allowed:
-        raise exception.InvalidVolume(
-            reason='Volume %s status must be available, but current status '
-                   'is: %s.' % (volume_id, volume['status']))
-    type_name = volume['volume_type_name']
-    # The snapshot is the caller's (its project_id), and so is its usage.
-    reservations = _reserve(
-        context.project_id,
-        {'snapshots': 1, 'snapshots_%s' % type_name: 1,
-         'gigabytes': volume['size'],
-         'gigabytes_%s' % type_name: volume['size']}, volume['size'])
-    snapshot_id = str(uuid.uuid4())
-    try:
-        with db_api.writer() as conn:
-            # Locked: a delete of the volume waits, then sees the snapshot.
-            if volumes.get_in(conn, context, volume_id,
-                              for_update=True)['status'] not in allowed:
-                raise exception.InvalidVolume(reason='Volume status changed')
-            snapshots.insert(conn, {
-                'id': snapshot_id, 'volume_id': volume_id,
-                'project_id': context.project_id,
-                'user_id': context.user_id, 'status': 'creating',
-                'progress': '0%', 'volume_size': volume['size'],
-                'display_name': name, 'display_description': description,
-                'volume_type_id': volume['volume_type_id'],
-                'use_quota': True}, metadata)
-            # Counted from now on, until deleted (see create()).
-            quota.finish_in(conn, reservations, commit=True)
-            task_id = tasks.insert(conn, 'snapshot', snapshot_id,
-                                   tasks.CREATE_SNAPSHOT, context,
-                                   host=volume['host'], volume_id=volume_id)
-            snap = snapshots.get_in(conn, context, snapshot_id)  # creating
-    except Exception:
-        quota.rollback(reservations)
-        raise
+    return quota.with_usage_rows(
+        context.project_id, functools.partial(
+            _insert_snapshot, context, volume_id, name, description,
+            metadata, allowed))
+
+
+@db_api.retry_on_db_error
+def _insert_snapshot(context, volume_id, name, description, metadata,
+                     allowed):
+    with db_api.writer() as conn:
+        volume = volumes.get_in(conn, context, volume_id, for_update=True)
+        if not volume['host']:
+            raise exception.InvalidVolume(
+                reason='Volume %s is not placed on a backend.' % volume_id)
+        if volume['migration_status'] not in (None, 'success', 'error'):
+            raise exception.InvalidVolume(reason='Volume is migrating.')
+        if volume['status'] not in allowed:
+            raise exception.InvalidVolume(
+                reason='Volume %s status must be available, but current '
+                       'status is: %s.' % (volume_id, volume['status']))
+        type_name = volume['volume_type_name']
+        # The snapshot is the caller's (its project_id), and so is its
+        # usage, from now on until it is deleted (see create()).
+        try:
+            quota.consume_in(conn, context.project_id, {
+                'snapshots': 1, 'snapshots_%s' % type_name: 1,
+                'gigabytes': volume['size'],
+                'gigabytes_%s' % type_name: volume['size']})
+        except exception.OverQuota as error:
+            raise _quota_error(error, volume['size'])
+        snapshot_id = str(uuid.uuid4())
+        snapshots.insert(conn, {
+            'id': snapshot_id, 'volume_id': volume_id,
+            'project_id': context.project_id,
+            'user_id': context.user_id, 'status': 'creating',
+            'progress': '0%', 'volume_size': volume['size'],
+            'display_name': name, 'display_description': description,
+            'volume_type_id': volume['volume_type_id'],
+            'use_quota': True}, metadata)
+        task_id = tasks.insert(conn, 'snapshot', snapshot_id,
+                               tasks.CREATE_SNAPSHOT, context,
+                               host=volume['host'], volume_id=volume_id)
+        snap = snapshots.get_in(conn, context, snapshot_id)  # creating
     _dispatch(rpc.get_dispatcher().run, volume['host'], task_id)
     return snap
 
 
 @db_api.retry_on_db_error
-def delete_snapshot(context, snapshot_id, force=False):
-    snap = snapshots.get(context, snapshot_id)
+def delete_snapshot(context, snap, force=False):
+    """Delete *snap*, as its caller read and authorized it; its usage is
+    given back when the delete is done."""
+    snapshot_id = snap['id']
     if not force and (snap['status'] not in ('available', 'error')
                       or snap['group_snapshot_id']):
         raise exception.InvalidSnapshot(
             reason='Snapshot status must be available or error and must not '
                    'be part of a group.')
     volume = volumes.get(cinder_context.get_admin_context(), snap['volume_id'])
-    reservations = quota.reserve(snap['project_id'], _snapshot_deltas(
-        snap, volume['volume_type_name']))
-    try:
-        with db_api.writer() as conn:
-            _busy(conn, 'snapshot', snapshot_id)
-            expected = {} if force else {'status': ('available', 'error')}
-            if not snapshots.update(conn, snapshot_id, expected=expected,
-                                    status='deleting'):
-                raise exception.InvalidSnapshot(
-                    reason='Snapshot status changed; retry.')
-            task_id = tasks.insert(conn, 'snapshot', snapshot_id,
-                                   tasks.DELETE_SNAPSHOT, context,
-                                   host=volume['host'],
-                                   volume_id=volume['id'],
-                                   reservations=reservations)
-    except Exception:
-        quota.rollback(reservations)
-        raise
+    with db_api.writer() as conn:
+        _busy(conn, 'snapshot', snapshot_id)
+        expected = {} if force else {'status': ('available', 'error')}
+        if not snapshots.update(conn, snapshot_id, expected=expected,
+                                status='deleting'):
+            raise exception.InvalidSnapshot(
+                reason='Snapshot status changed; retry.')
+        task_id = tasks.insert(
+            conn, 'snapshot', snapshot_id, tasks.DELETE_SNAPSHOT, context,
+            host=volume['host'], volume_id=volume['id'],
+            release={snap['project_id']: _snapshot_deltas(
+                snap, volume['volume_type_name'])})
     _dispatch(rpc.get_dispatcher().run, volume['host'], task_id)
 
 

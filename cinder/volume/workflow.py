@@ -12,7 +12,8 @@
 """How a task ends: the final state, the quota and the task, in one commit.
 
 Ending a task writes the resource's final status, commits or rolls back
-the quota it reserved and deletes the task in the same transaction, so a
+the quota it reserved (or, for a delete, gives back the usage its task
+carries) and deletes the task in the same transaction, so a
 crash leaves either the task (to be resumed) or its whole outcome, and
 usage is right on every path. A user message explaining a failure is
 written just after.
@@ -64,6 +65,8 @@ def end(task, commit=True, volume=None, snapshot=None, destroy_volume=False,
         elif volume is not None:
             volumes.update(conn, volume_id, **volume)
         quota.finish_in(conn, task['args'].get('reservations'), commit)
+        if commit:
+            quota.release_in(conn, task['args'].get('release'))
         return True
 
 

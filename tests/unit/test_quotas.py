@@ -265,3 +265,57 @@ def test_usage_rows_are_made_on_a_projects_first_write_only(database):
     usage = quota.get_project_quotas(PROJECT, usages=True)
     assert usage['volumes']['in_use'] == 2
     assert usage['gigabytes']['in_use'] == 4
+
+
+def test_release_in_gives_back_per_project(database):
+    """Each project's rows move by its own deltas, in one statement per
+    project; zero deltas, untracked and missing resources change
+    nothing."""
+    from cinder.db import api as db_api
+    migration.db_sync()
+    quota.commit(quota.reserve(PROJECT, {'volumes': 3, 'gigabytes': 9}))
+    quota.commit(quota.reserve(OTHER_PROJECT, {'snapshots': 2}))
+    with db_api.writer() as conn:
+        quota.release_in(conn, {
+            PROJECT: {'volumes': -1, 'gigabytes': -4, 'snapshots': 0,
+                      'per_volume_gigabytes': -1, 'backups': -1},
+            OTHER_PROJECT: {'snapshots': -2}})
+    mine = quota.get_project_quotas(PROJECT, usages=True)
+    assert (mine['volumes']['in_use'], mine['gigabytes']['in_use']) == (2, 5)
+    assert mine['backups']['in_use'] == 0
+    theirs = quota.get_project_quotas(OTHER_PROJECT, usages=True)
+    assert theirs['snapshots'] == {'limit': 10, 'in_use': 0, 'reserved': 0}
+
+
+def _consuming(project, wanted):
+    """A write that consumes one of each resource of wanted[k] on its
+    k-th try (the last set once past the end): what a write that learns
+    its resources inside the transaction may ask for."""
+    from cinder.db import api as db_api
+    tries = []
+
+    def write():
+        tries.append(1)
+        with db_api.writer() as conn:
+            quota.consume_in(conn, project, dict.fromkeys(
+                wanted[min(len(tries), len(wanted)) - 1], 1))
+        return len(tries)
+    return write
+
+
+def test_with_usage_rows_makes_the_rows_a_write_finds_missing(database):
+    """The rows each try reports missing are made before the next."""
+    migration.db_sync()
+    write = _consuming(PROJECT, [['volumes'], ['volumes', 'gigabytes']])
+    assert quota.with_usage_rows(PROJECT, write) == 3
+    used = quota.get_project_quotas(PROJECT, usages=True)
+    assert (used['volumes']['in_use'], used['gigabytes']['in_use']) == (1, 1)
+
+
+def test_with_usage_rows_gives_up_after_a_few_tries(database):
+    migration.db_sync()
+    write = _consuming(PROJECT, [['volumes'], ['gigabytes'], ['snapshots'],
+                                 ['groups']])
+    with pytest.raises(quota.UsageRowsMissing) as missing:
+        quota.with_usage_rows(PROJECT, write)
+    assert missing.value.resources == ['snapshots']

@@ -17,10 +17,12 @@ import os
 import socket
 
 import pytest
+import sqlalchemy as sa
 
 from cinder import context as cinder_context
 from cinder.db import api as db_api
 from cinder.db import migration
+from cinder.db import models
 from cinder import exception
 from cinder.objects import message
 from cinder.objects import quota
@@ -213,7 +215,7 @@ def test_no_backend_is_an_error_with_a_message_and_quota_kept(conf,
     assert msg['event_id'] == 'VOLUME_VOLUME_001_003'
     usage = quota.get_project_quotas(PROJECT, usages=True)
     assert usage['volumes']['in_use'] == 1
-    volume_api.delete(_context(), volume['id'])
+    volume_api.delete(_context(), volume)
     assert quota.get_project_quotas(PROJECT, usages=True)['volumes'][
         'in_use'] == 0
 
@@ -322,3 +324,66 @@ def test_refused_retypes_say_why(conf, service, policy, with_snapshot,
     (msg,) = message.get_all(admin)
     assert msg['user_message'].startswith('retype volume: ')
     assert detail in msg['user_message']
+
+
+def _stalled(monkeypatch):
+    """Dispatch does nothing: the task waits in the database."""
+    monkeypatch.setattr(rpc.EmbeddedDispatcher, 'run',
+                        lambda self, host, task_id: None)
+
+
+def test_a_delete_gives_back_usage_only_when_done(monkeypatch, conf,
+                                                  service):
+    """No reservation while the delete runs, nothing given back by a
+    failed or abandoned delete, all of it by one that succeeds."""
+    volume = _create(conf, size=3)
+    admin = cinder_context.get_admin_context()
+
+    def used():
+        usage = quota.get_project_quotas(PROJECT, usages=True)
+        return {key: (usage[key]['in_use'], usage[key]['reserved'])
+                for key in ('volumes', 'gigabytes', 'gigabytes___DEFAULT__')}
+    assert used() == {'volumes': (1, 0), 'gigabytes': (3, 0),
+                      'gigabytes___DEFAULT__': (3, 0)}
+    with monkeypatch.context() as patch:
+        _stalled(patch)
+        volume_api.delete(_context(), volume)
+    with db_api.reader() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(
+            models.reservations)).scalar() == 0
+        assert tasks.get_for(conn, 'volume', volume['id'])['args'][
+            'release'] == {PROJECT: {'volumes': -1, 'gigabytes': -3,
+                                     'volumes___DEFAULT__': -1,
+                                     'gigabytes___DEFAULT__': -3}}
+    assert used()['volumes'] == (1, 0)
+    volume_api.reset_status(admin, volume['id'], status='available')
+    assert used()['volumes'] == (1, 0)  # abandoned: nothing given back
+
+    def broken(self, volume):
+        raise exception.VolumeBackendAPIException(data='disk on fire')
+    with monkeypatch.context() as patch:
+        patch.setattr(localfile.LocalFileDriver, 'delete_volume', broken)
+        volume_api.delete(_context(), volumes.get(admin, volume['id']))
+        service.wait_idle()
+    assert volumes.get(admin, volume['id'])['status'] == 'error_deleting'
+    assert used()['volumes'] == (1, 0)
+    volume_api.reset_status(admin, volume['id'], status='available')
+    volume_api.delete(_context(), volumes.get(admin, volume['id']))
+    service.wait_idle()
+    assert used() == {'volumes': (0, 0), 'gigabytes': (0, 0),
+                      'gigabytes___DEFAULT__': (0, 0)}
+
+
+def test_a_delete_gives_back_the_size_the_volume_has(monkeypatch, conf,
+                                                     service):
+    """The usage given back is read from the row the delete locks, not
+    from what its caller read before: an extend that finished in between
+    is given back too."""
+    volume = _create(conf, size=1)
+    volume_api.extend(_context(), volume['id'], 4)
+    service.wait_idle()
+    volume_api.delete(_context(), volume)  # read at size 1
+    service.wait_idle()
+    usage = quota.get_project_quotas(PROJECT, usages=True)
+    assert usage['gigabytes']['in_use'] == 0
+    assert usage['volumes']['in_use'] == 0

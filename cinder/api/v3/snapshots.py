@@ -172,7 +172,7 @@ def update_snapshot(req):
 def delete_snapshot(req):
     """DELETE /snapshots/{snapshot_id}: 202."""
     snap = _authorized(req, policies.DELETE)
-    volume_api.delete_snapshot(req.context, snap['id'])
+    volume_api.delete_snapshot(req.context, snap)
     return wsgi.empty_response(202)
 
 
@@ -249,7 +249,7 @@ def _reset_status(req, snap, body):
 
 def _force_delete(req, snap, body):
     req.context.can(policies.FORCE_DELETE, _target(snap))
-    volume_api.delete_snapshot(req.context, snap['id'], force=True)
+    volume_api.delete_snapshot(req.context, snap, force=True)
 
 
 @db_api.retry_on_db_error

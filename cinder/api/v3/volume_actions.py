@@ -60,7 +60,7 @@ def _reset_status(req, volume, body):
 
 def _force_delete(req, volume, body):
     req.context.can(policies.ADMIN_FORCE_DELETE, volumes_api._target(volume))
-    volume_api.delete(req.context, volume['id'], force=True)
+    volume_api.delete(req.context, volume, force=True)
 
 
 def _set_bootable(req, volume, body):

@@ -344,8 +344,7 @@ def delete_volume(req):
         force = common.is_true(req.GET.get('force', 'false'))
     if force:
         req.context.can(policies.FORCE_DELETE, _target(volume))
-    volume_api.delete(req.context, volume['id'], cascade=cascade,
-                      force=force)
+    volume_api.delete(req.context, volume, cascade=cascade, force=force)
     return wsgi.empty_response(202)
 
 
