@@ -40,10 +40,10 @@ VOLUME_BINARY = 'cinder-volume'
 BINARY = 'cinder-scheduler'
 
 
-def candidate_pools(conf):
+def candidate_pools(conf, conn):
     """(host@backend#pool, service AZ, backend name, pool) of live pools."""
     pools = []
-    for svc in service.get_all(binary=VOLUME_BINARY):
+    for svc in service.get_all_in(conn, binary=VOLUME_BINARY):
         if svc['disabled'] or not svc['capabilities'] or not service.is_up(
                 svc, conf.service_down_time):
             continue
@@ -73,13 +73,17 @@ def _room(pool, allocated, size):
 
 
 def choose_backend(conf, size, availability_zone=None, extra_specs=None,
-                   only_backend=None):
-    """The best host@backend#pool for a volume, or None."""
+                   only_backend=None, conn=None):
+    """The best host@backend#pool for a volume, or None; read in *conn*,
+    the caller's read transaction, or in one of its own."""
+    if conn is None:
+        with db_api.reader() as conn:
+            return choose_backend(conf, size, availability_zone,
+                                  extra_specs, only_backend, conn)
     wanted_backend = (extra_specs or {}).get('volume_backend_name')
-    with db_api.reader() as conn:
-        allocated = volumes.allocated_by_host(conn)
+    allocated = volumes.allocated_by_host(conn)
     best, best_room = None, None
-    for host, zone, backend_name, pool in candidate_pools(conf):
+    for host, zone, backend_name, pool in candidate_pools(conf, conn):
         if availability_zone and zone != availability_zone:
             continue
         if wanted_backend and wanted_backend != backend_name:
@@ -101,36 +105,37 @@ class Scheduler:
         self.runs_tasks = runs_tasks
 
     def schedule_task(self, ctxt, task_id):
-        task = tasks.get(task_id)
-        if task is None:
-            return  # Already done: a duplicate message.
-        if task['host'] is None:
-            host = self._place(task)
+        # Every read of a placement in one transaction: each of its own
+        # cost a pool checkout's ping and a rollback, a third of the time.
+        with db_api.reader() as conn:
+            task = tasks.get_in(conn, task_id)
+            if task is None:
+                return  # Already done: a duplicate message.
+            host = task['host']
             if host is None:
+                volume = volumes.get_row_in(conn, task['resource_id'])
+                host = self._place(conn, volume)
+        if task['host'] is None:
+            if host is None:
+                LOG.warning('No backend can hold volume %s (%d GiB in %s)',
+                            volume['id'], volume['size'],
+                            volume['availability_zone'])
+                workflow.fail_create_unscheduled(
+                    task, message_field.SCHEDULE_ALLOCATE_VOLUME,
+                    message_field.NO_BACKEND_AVAILABLE)
                 return
             # The embedded runtime runs the task itself: it owns it now.
             owner = tasks.owner_token() if self.runs_tasks else None
             if not workflow.place(task, host, owner):
                 return  # Another scheduler placed it first.
-        else:
-            host = task['host']
         self.dispatcher.run(host, task_id)
 
-    def _place(self, task):
-        admin = cinder_context.get_admin_context()
-        volume = volumes.get_row(task['resource_id'])
-        vtype = volume_type.get(admin, volume['volume_type_id'])
-        host = choose_backend(self.conf, volume['size'],
+    def _place(self, conn, volume):
+        vtype = volume_type.get_in(conn, cinder_context.get_admin_context(),
+                                   volume['volume_type_id'])
+        return choose_backend(self.conf, volume['size'],
                               volume['availability_zone'],
-                              vtype['extra_specs'])
-        if host is None:
-            LOG.warning('No backend can hold volume %s (%d GiB in %s)',
-                        volume['id'], volume['size'],
-                        volume['availability_zone'])
-            workflow.fail_create_unscheduled(
-                task, message_field.SCHEDULE_ALLOCATE_VOLUME,
-                message_field.NO_BACKEND_AVAILABLE)
-        return host
+                              vtype['extra_specs'], conn=conn)
 
     def sweep(self):
         """Schedule tasks nobody scheduled (a cast lost with a dead

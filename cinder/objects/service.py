@@ -62,13 +62,17 @@ def is_up(service, down_time, now=None):
     return abs((now - last).total_seconds()) <= down_time
 
 
-def get_all(**filters):
+def get_all_in(conn, **filters):
     """Services matching equality *filters* on their columns, by id."""
     query = _ALL.base
     for key, value in filters.items():
         query = query.where(_services.c[key] == value)
+    return _ALL.all(conn, select=query)
+
+
+def get_all(**filters):
     with db_api.reader() as conn:
-        return _ALL.all(conn, select=query)
+        return get_all_in(conn, **filters)
 
 
 @db_api.retry_on_db_error

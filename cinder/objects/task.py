@@ -112,13 +112,13 @@ def _row(task):
     return task
 
 
-def _get_in(conn, task_id):
+def get_in(conn, task_id):
     return _row(_BY_ID.first(conn, {'task_id': task_id}))
 
 
 def get(task_id):
     with db_api.reader() as conn:
-        return _get_in(conn, task_id)
+        return get_in(conn, task_id)
 
 
 def get_for(conn, resource_type, resource_id):
@@ -172,7 +172,7 @@ def set_host(conn, task_id, host, owner=None):
 
 
 def update_args(conn, task_id, **args):
-    task = _get_in(conn, task_id)
+    task = get_in(conn, task_id)
     task['args'].update(args)
     conn.execute(sa.update(_tasks).where(_tasks.c.id == task_id).values(
         args=json.dumps(task['args']), updated_at=models.utcnow()))

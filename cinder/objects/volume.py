@@ -299,11 +299,15 @@ _ROW = db_rows.Rows(sa.select(_volumes).where(
     _volumes.c.id == sa.bindparam('volume_id')))
 
 
-def get_row(volume_id):
+def get_row_in(conn, volume_id):
     """The volume's own columns only (no metadata, type or attachments):
     what the scheduler and drivers need, in one query."""
-    with db_api.reader() as conn:
-        row = _ROW.first(conn, {'volume_id': volume_id})
+    row = _ROW.first(conn, {'volume_id': volume_id})
     if row is None:
         raise exception.VolumeNotFound(volume_id=volume_id)
     return row
+
+
+def get_row(volume_id):
+    with db_api.reader() as conn:
+        return get_row_in(conn, volume_id)

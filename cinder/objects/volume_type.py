@@ -82,7 +82,7 @@ def _one(conn, context, statements, key):
         'key': key, 'project_id': context.project_id}).mappings().first()
 
 
-def _get(conn, context, type_id):
+def get_in(conn, context, type_id):
     row = _one(conn, context, _ONE_BY_ID, type_id)
     if row is None:
         raise exception.VolumeTypeNotFound(volume_type_id=type_id)
@@ -91,7 +91,7 @@ def _get(conn, context, type_id):
 
 def get(context, type_id):
     with db_api.reader() as conn:
-        return _get(conn, context, type_id)
+        return get_in(conn, context, type_id)
 
 
 def get_by_name(context, name):
@@ -129,7 +129,7 @@ def create(context, name, description=None, is_public=True, extra_specs=None):
                 id=type_id, name=name, description=description,
                 is_public=is_public, created_at=now))
             _upsert_specs(conn, type_id, extra_specs or {})
-            return _get(conn, context, type_id)
+            return get_in(conn, context, type_id)
     except sa_exc.IntegrityError:
         raise exception.VolumeTypeExists(id=name)
 
@@ -139,10 +139,10 @@ def update(context, type_id, **values):
     """Change name, description and/or is_public of a type."""
     try:
         with db_api.writer() as conn:
-            _get(conn, context, type_id)
+            get_in(conn, context, type_id)
             conn.execute(sa.update(_types).where(_types.c.id == type_id)
                          .values(updated_at=models.utcnow(), **values))
-            return _get(conn, context, type_id)
+            return get_in(conn, context, type_id)
     except sa_exc.IntegrityError:
         raise exception.VolumeTypeExists(id=values.get('name'))
 
@@ -150,7 +150,7 @@ def update(context, type_id, **values):
 @db_api.retry_on_db_error
 def delete(context, type_id, default_type_name):
     with db_api.writer() as conn:
-        vtype = _get(conn, context, type_id)
+        vtype = get_in(conn, context, type_id)
         if vtype['name'] == default_type_name:
             raise exception.VolumeTypeDefault()
         projects = default_type.projects_using(conn, type_id)
@@ -192,16 +192,16 @@ def _upsert_specs(conn, type_id, specs):
 def update_extra_specs(context, type_id, specs):
     """Add or change *specs*; returns every extra spec of the type."""
     with db_api.writer() as conn:
-        _get(conn, context, type_id)
+        get_in(conn, context, type_id)
         _check_specs_writable(conn, type_id)
         _upsert_specs(conn, type_id, specs)
-        return _get(conn, context, type_id)['extra_specs']
+        return get_in(conn, context, type_id)['extra_specs']
 
 
 @db_api.retry_on_db_error
 def delete_extra_spec(context, type_id, key):
     with db_api.writer() as conn:
-        _get(conn, context, type_id)
+        get_in(conn, context, type_id)
         _check_specs_writable(conn, type_id)
         deleted = conn.execute(sa.delete(_specs).where(
             _specs.c.volume_type_id == type_id, _specs.c.key == key))
@@ -213,7 +213,7 @@ def delete_extra_spec(context, type_id, key):
 def get_access(context, type_id):
     """Project ids allowed a private type, in the order they were added."""
     with db_api.reader() as conn:
-        _get(conn, context, type_id)
+        get_in(conn, context, type_id)
         return list(conn.execute(
             sa.select(_projects.c.project_id)
             .where(_projects.c.volume_type_id == type_id)
@@ -224,7 +224,7 @@ def get_access(context, type_id):
 def add_access(context, type_id, project_id):
     try:
         with db_api.writer() as conn:
-            _get(conn, context, type_id)
+            get_in(conn, context, type_id)
             conn.execute(sa.insert(_projects).values(
                 volume_type_id=type_id, project_id=project_id,
                 created_at=models.utcnow()))
@@ -236,7 +236,7 @@ def add_access(context, type_id, project_id):
 @db_api.retry_on_db_error
 def remove_access(context, type_id, project_id):
     with db_api.writer() as conn:
-        _get(conn, context, type_id)
+        get_in(conn, context, type_id)
         deleted = conn.execute(sa.delete(_projects).where(
             _projects.c.volume_type_id == type_id,
             _projects.c.project_id == project_id))

@@ -183,7 +183,8 @@ def test_scheduler_filters_and_weighs(monkeypatch, conf):
              ('n@b#b', 'nova', 'b', _pool('b', 100, 90, thin=False,
                                           reserved=10)),
              ('n@c#c', 'other', 'c', _pool('c', 1000, 1000))]
-    monkeypatch.setattr(scheduler, 'candidate_pools', lambda conf: pools)
+    monkeypatch.setattr(scheduler, 'candidate_pools',
+                        lambda conf, conn: pools)
     allocated = {'n@a#a': 1990}
     monkeypatch.setattr(volumes, 'allocated_by_host',
                         lambda conn: allocated)
@@ -288,7 +289,8 @@ def test_a_backend_without_capacity_gets_nothing(monkeypatch, conf,
     monkeypatch.setattr(localfile.LocalFileDriver, 'get_capabilities',
                         lambda self: None)
     service.manager.report()
-    assert scheduler.candidate_pools(conf) == []
+    with db_api.reader() as conn:
+        assert scheduler.candidate_pools(conf, conn) == []
     volume = _create(conf)
     assert volume['status'] == 'error'
     services = v3('GET', '/os-services', headers={
