@@ -170,7 +170,9 @@ def _size_and_zone(conf, size, availability_zone, source, source_size,
                        '%s' % kind)
     availability_zone = availability_zone or (
         conf.default_availability_zone or conf.storage_availability_zone)
-    if availability_zone not in availability_zones(conf):
+    # This node's own zone is always valid: no need to read the services.
+    if (availability_zone != conf.storage_availability_zone
+            and availability_zone not in availability_zones(conf)):
         raise exception.InvalidAvailabilityZone(az=availability_zone)
     return size, availability_zone
 

@@ -215,3 +215,36 @@ def test_extensions_now_list_types(v3):
         'extensions']}
     assert {'os-types-manage', 'os-types-extra-specs',
             'os-volume-type-access'} <= aliases
+
+
+def test_one_type_reads_as_the_listing_does(database):
+    """A type read alone (its extra specs aggregated in its own query) is
+    the dict the listing gives (specs in a second query), on every
+    backend, with and without specs, for admins and for the projects
+    that may see it."""
+    from cinder import context as cinder_context
+    from cinder.db import migration
+    from cinder.objects import volume_type
+    from tests.unit.conftest import PROJECT
+    migration.db_sync()
+    admin = cinder_context.get_admin_context()
+    member = cinder_context.RequestContext(
+        user_id='u', project_id=PROJECT, roles=['member'], overwrite=False)
+    specs = {'volume_backend_name': 'fast', 'multiattach': '<is> True',
+             'quoted "key"': 'ünïcode \\ value'}
+    volume_type.create(admin, 'gold', extra_specs=specs)
+    volume_type.create(admin, 'bare')
+    private = volume_type.create(admin, 'private', is_public=False)
+    volume_type.add_access(admin, private['id'], PROJECT)
+    for context in (admin, member):
+        listed = {t['name']: t for t in volume_type.get_all(context)}
+        assert set(listed) == {'__DEFAULT__', 'gold', 'bare', 'private'}
+        assert listed['gold']['extra_specs'] == specs
+        for name, vtype in listed.items():
+            assert volume_type.get_by_name(context, name) == vtype
+            assert volume_type.get(context, vtype['id']) == vtype
+    outsider = cinder_context.RequestContext(
+        user_id='u', project_id=OTHER_PROJECT, roles=['member'],
+        overwrite=False)
+    with pytest.raises(Exception, match='could not be found'):
+        volume_type.get_by_name(outsider, 'private')
