@@ -322,7 +322,7 @@ def _recheck_deletable(conn, context, volume_id, snaps):
     row too), so none is left pointing at a deleted volume. Returns the
     usage the delete gives back, from the locked row: its size as it is
     now."""
-    current = volumes.get_in(conn, context, volume_id, for_update=True)
+    current = volumes.lock_in(conn, context, volume_id)
     now = sorted(s['id'] for s in snapshots.of_volume(conn, volume_id))
     if current['attachments'] or now != sorted(s['id'] for s in snaps):
         raise exception.InvalidVolume(
@@ -530,7 +530,7 @@ def create_snapshot(context, volume_id, name=None, description=None,
 def _insert_snapshot(context, volume_id, name, description, metadata,
                      allowed):
     with db_api.writer() as conn:
-        volume = volumes.get_in(conn, context, volume_id, for_update=True)
+        volume = volumes.lock_in(conn, context, volume_id)
         if not volume['host']:
             raise exception.InvalidVolume(
                 reason='Volume %s is not placed on a backend.' % volume_id)

@@ -303,3 +303,46 @@ def test_capacity_sums_are_answered_from_an_index(database):
             plan = conn.exec_driver_sql('EXPLAIN ' + sql).mappings().one()
             assert plan['key'] == 'ix_volumes0host0size', plan
             assert 'Using index' in plan['Extra'], plan
+
+
+def test_locking_a_volume_locks_that_volume_only(database):
+    """A locked read of a volume (snapshot create, delete) holds its row
+    only: another volume of the same type can be locked meanwhile. With
+    the type name from a FOR UPDATE join, InnoDB also locked the type's
+    row, and every such write on volumes of one type waited for the
+    others."""
+    if database == 'sqlite':
+        pytest.skip('SQLite has no row locks: a write holds the database')
+    import concurrent.futures
+
+    import sqlalchemy as sa
+
+    from cinder import context as cinder_context
+    from cinder.objects import volume as volumes
+    migration.db_sync()
+    admin = cinder_context.get_admin_context()
+    with db_api.writer() as conn:
+        type_id = conn.execute(sa.select(models.volume_types.c.id)).scalar()
+        for volume_id in ('v1', 'v2'):
+            volumes.insert(conn, {
+                'id': volume_id, 'project_id': 'p', 'size': 1,
+                'availability_zone': 'nova',
+                'status': 'available', 'attach_status': 'detached',
+                'volume_type_id': type_id})
+    timeout = {'mysql': 'SET SESSION innodb_lock_wait_timeout = 1',
+               'postgresql': "SET lock_timeout = '1s'"}[database]
+
+    def lock_other(volume_id):
+        with db_api.get_engine().connect() as other:
+            other.execute(sa.text(timeout))  # for the session
+            other.commit()
+            with other.begin():
+                return volumes.lock_in(other, admin, volume_id)['id']
+
+    with db_api.writer() as conn:
+        locked = volumes.lock_in(conn, admin, 'v1')
+        assert locked['volume_type_name'] == '__DEFAULT__'
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            assert pool.submit(lock_other, 'v2').result(timeout=10) == 'v2'
+            with pytest.raises(sa.exc.OperationalError):
+                pool.submit(lock_other, 'v1').result(timeout=10)
