@@ -24,6 +24,7 @@ worker of the embedded default never loads it.
 """
 
 import importlib
+import sys
 import threading
 
 from oslo_log import log as logging
@@ -44,6 +45,7 @@ def backend_of(host):
 
 _state = {}
 _lock = threading.Lock()
+_import_lock = threading.Lock()
 
 
 def _messaging_conf(conf):
@@ -68,15 +70,52 @@ def _messaging_conf(conf):
 
 
 def _use_threads():
-    """oslo.messaging's helpers come from oslo.service, whose default
-    backend is eventlet; these processes are threaded and never import
-    eventlet."""
-    try:
-        from oslo_service import backend
-    except ImportError:
-        return
+    """Choose oslo.service's threading backend for oslo.messaging; False
+    if it cannot be (oslo.service without its [threading] extra)."""
+    from oslo_service import backend
     if backend.get_backend_type() is None:
-        backend.init_backend(backend.BackendType.THREADING)
+        try:
+            backend.init_backend(backend.BackendType.THREADING)
+        except ValueError:
+            LOG.warning('oslo.service has no threading backend (install '
+                        'oslo.service[threading]): oslo.messaging loads '
+                        'eventlet in this process.')
+            return False
+    return backend.get_backend_type() == backend.BackendType.THREADING
+
+
+def _eventlet_patched():
+    if sys.modules.get('eventlet') is None:  # not imported, or hidden
+        return False
+    from eventlet import patcher
+    return patcher.is_monkey_patched('thread')
+
+
+def _messaging():
+    """oslo_messaging, imported without eventlet in a threaded process (the
+    scheduler, the volume service, an API worker under a WSGI server).
+    Imported as it is, it picks oslo.service's default backend, eventlet,
+    and futurist and oslo.utils import eventlet whenever it is installed
+    (it is, for cinder-api): about 19 MB and 0.2 s a process, for a hub
+    that never runs. So the threading backend is chosen first, and
+    ``import eventlet`` fails while oslo.messaging is imported (a None
+    entry in sys.modules), which those libraries take as eventlet being
+    absent. cinder-api's workers, monkey-patched, keep eventlet."""
+    # Under the lock: a worker's threads make their first casts together,
+    # and none may see eventlet hidden or oslo.messaging half imported.
+    with _import_lock:
+        if 'oslo_messaging' not in sys.modules and not _eventlet_patched():
+            hidden = 'eventlet' not in sys.modules
+            if hidden:
+                sys.modules['eventlet'] = None
+            try:
+                if _use_threads():
+                    import oslo_messaging  # noqa: F401
+            finally:
+                if hidden:
+                    del sys.modules['eventlet']
+    import oslo_messaging
+    return oslo_messaging
 
 
 def get_transport(conf):
@@ -84,8 +123,7 @@ def get_transport(conf):
     process)."""
     with _lock:
         if 'transport' not in _state:
-            _use_threads()
-            import oslo_messaging
+            oslo_messaging = _messaging()
             oslo_messaging.set_transport_defaults(EXCHANGE)
             messaging_conf = _messaging_conf(conf)
             _state['messaging_conf'] = messaging_conf
@@ -95,7 +133,7 @@ def get_transport(conf):
 
 
 def get_server(conf, topic, server, endpoints):
-    import oslo_messaging
+    oslo_messaging = _messaging()
     target = oslo_messaging.Target(topic=topic, server=server)
     return oslo_messaging.get_rpc_server(get_transport(conf), target,
                                          endpoints, executor='threading')
@@ -105,7 +143,7 @@ class RPCDispatcher:
     """Casts and calls through the message bus."""
 
     def __init__(self, conf):
-        import oslo_messaging
+        oslo_messaging = _messaging()
         transport = get_transport(conf)
         self._scheduler = oslo_messaging.get_rpc_client(
             transport, oslo_messaging.Target(topic=SCHEDULER_TOPIC))

@@ -23,6 +23,7 @@ usage.
 """
 
 import datetime
+import functools
 import uuid
 
 import sqlalchemy as sa
@@ -320,30 +321,27 @@ def with_usage_rows(project_id, write):
     return write()
 
 
-# UPDATE statements of _add_to_usages by number of rows, built once: built
-# per call, their CASE clauses were a third of the SQL constructs a
+def _by_key(column, keys, name):
+    """CASE *column* WHEN keys[i] THEN :name<i> ... ELSE 0: a per-row
+    delta in an UPDATE of several rows."""
+    return sa.case(*[(column == key, sa.bindparam('%s%d' % (name, i),
+                                                    type_=sa.Integer))
+                     for i, key in enumerate(keys)], else_=0)
+
+
+_NOW = sa.bindparam('now', type_=_usages.c.updated_at.type)
+
+
+# The UPDATEs below are built once per number of rows (functools.cache):
+# built per call, their CASE clauses were a third of the SQL constructs a
 # volume's create and delete built.
-_ADD_TO_USAGES = {}
-
-
+@functools.cache
 def _add_to_usages_statement(count):
-    statement = _ADD_TO_USAGES.get(count)
-    if statement is None:
-        ids = [sa.bindparam('id%d' % i, type_=sa.Integer)
-               for i in range(count)]
-
-        def by_id(name):
-            return sa.case(*[(_usages.c.id == usage_id,
-                              sa.bindparam('%s%d' % (name, i),
-                                           type_=sa.Integer))
-                             for i, usage_id in enumerate(ids)], else_=0)
-        statement = _ADD_TO_USAGES[count] = (
-            sa.update(_usages).where(_usages.c.id.in_(ids)).values(
-                in_use=_usages.c.in_use + by_id('in_use'),
-                reserved=_usages.c.reserved + by_id('reserved'),
-                updated_at=sa.bindparam(
-                    'now', type_=_usages.c.updated_at.type)))
-    return statement
+    ids = [sa.bindparam('id%d' % i, type_=sa.Integer) for i in range(count)]
+    return sa.update(_usages).where(_usages.c.id.in_(ids)).values(
+        in_use=_usages.c.in_use + _by_key(_usages.c.id, ids, 'in_use'),
+        reserved=_usages.c.reserved + _by_key(_usages.c.id, ids, 'reserved'),
+        updated_at=_NOW)
 
 
 def _add_to_usages(conn, changes, now):
@@ -376,26 +374,15 @@ def consume_in(conn, project_id, deltas, size=None):
                           for res in tracked}, models.utcnow())
 
 
-# UPDATE statements of release_in by number of resources, built once.
-_RELEASE = {}
-
-
+@functools.cache
 def _release_statement(count):
-    statement = _RELEASE.get(count)
-    if statement is None:
-        names = [sa.bindparam('resource%d' % i, type_=sa.String)
-                 for i in range(count)]
-        statement = _RELEASE[count] = (
-            sa.update(_usages).where(
-                _usages.c.project_id == sa.bindparam('of_project'),
-                _usages.c.resource.in_(names))
-            .values(in_use=_usages.c.in_use + sa.case(
-                *[(_usages.c.resource == name,
-                   sa.bindparam('delta%d' % i, type_=sa.Integer))
-                  for i, name in enumerate(names)], else_=0),
-                updated_at=sa.bindparam(
-                    'now', type_=_usages.c.updated_at.type)))
-    return statement
+    names = [sa.bindparam('resource%d' % i, type_=sa.String)
+             for i in range(count)]
+    return sa.update(_usages).where(
+        _usages.c.project_id == sa.bindparam('of_project'),
+        _usages.c.resource.in_(names)).values(
+        in_use=_usages.c.in_use + _by_key(_usages.c.resource, names, 'delta'),
+        updated_at=_NOW)
 
 
 def release_in(conn, by_project):

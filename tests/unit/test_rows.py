@@ -91,7 +91,7 @@ def seeded(database):
 
 @pytest.mark.parametrize('rows, params', [
     (volumes._ROWS, None),
-    (volumes._BY_ID_ROWS, {'volume_id': 'v1'}),
+    (volumes._BY_ID_FORMS[0], {'volume_id': 'v1'}),
     (snapshots._ROWS, None),
     (snapshots._BY_ID_ROWS, {'snapshot_id': 's1'}),
     (volumes._ROW, {'volume_id': 'v2'}),
@@ -127,7 +127,8 @@ def test_a_derived_statement_keeps_its_clauses(seeded):
 
 def test_first_is_none_without_a_row(seeded):
     with db_api.reader() as conn:
-        assert volumes._BY_ID_ROWS.first(conn, {'volume_id': 'none'}) is None
+        assert volumes._BY_ID_FORMS[0].first(
+            conn, {'volume_id': 'none'}) is None
 
 
 def test_a_column_without_a_json_form_is_refused():

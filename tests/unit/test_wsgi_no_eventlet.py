@@ -76,3 +76,57 @@ def test_mod_wsgi_style_load_by_file_path(tmp_path):
     state = _load_like(['mod_wsgi'], tmp_path, LOAD_BY_PATH=path)
     assert state['app'] == 'URLMap'
     assert state['eventlet_imported'] is False
+
+
+RPC_PROBE = r'''
+import json, sys
+if sys.argv[1] == 'patched':
+    import eventlet
+    eventlet.monkey_patch()
+import cinder.conf
+from cinder import rpc
+conf = cinder.conf.CONF
+cinder.conf.parse(conf, [], default_config_files=[])
+conf.set_override('transport_url', 'rabbit://guest:guest@127.0.0.1:5672/')
+import threading
+# A worker's threads make their first casts together: each must get a
+# whole oslo.messaging (clients: nothing is sent or connected yet).
+start, failures = threading.Barrier(4), []
+def first_cast():
+    start.wait()
+    try:
+        rpc.RPCDispatcher(conf)
+    except Exception as error:
+        failures.append(repr(error))
+threads = [threading.Thread(target=first_cast) for _ in range(4)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+assert not failures, failures
+rpc.get_server(conf, 'probe', 'probe-host', [])  # not started
+from oslo_service import backend
+print(json.dumps({'eventlet_imported': 'eventlet' in sys.modules,
+                  'backend': backend.get_backend_type().value}))
+'''
+
+
+def _rpc_load(kind):
+    result = subprocess.run([sys.executable, '-c', RPC_PROBE, kind],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_rpc_in_a_threaded_process_loads_no_eventlet():
+    """The scheduler, the volume service and API workers under a WSGI
+    server: oslo.messaging on oslo.service's threading backend. Its default
+    backend, eventlet, cost such a process about 19 MB."""
+    assert _rpc_load('threaded') == {'eventlet_imported': False,
+                                     'backend': 'threading'}
+
+
+def test_rpc_in_cinder_api_keeps_eventlet():
+    """cinder-api's workers are monkey-patched: eventlet's backend."""
+    assert _rpc_load('patched') == {'eventlet_imported': True,
+                                    'backend': 'eventlet'}
