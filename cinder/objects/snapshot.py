@@ -74,18 +74,28 @@ def _complete(conn, snaps):
 _METADATA_QUERY = sa.select(
     _metadata.c.snapshot_id, _metadata.c.key, _metadata.c.value).where(
     _metadata.c.snapshot_id.in_(sa.bindparam('ids', expanding=True)))
-_BY_ID = _SELECT.where(_snapshots.c.id == sa.bindparam('snapshot_id'))
+# A single snapshot comes with its metadata aggregated in its own query
+# (as a volume does): a show, and each poll of a create or a delete, is
+# one query instead of two.
+_BY_ID = _SELECT.add_columns(
+    sa.select(db_api.JsonObjectAgg(_metadata.c.key, _metadata.c.value))
+    .where(_metadata.c.snapshot_id == _snapshots.c.id)
+    .scalar_subquery().label('metadata')).where(
+    _snapshots.c.id == sa.bindparam('snapshot_id'))
 _BY_ID_ROWS = db_rows.Rows(_BY_ID)
 _BY_ID_IN_PROJECT_ROWS = db_rows.Rows(_BY_ID.where(
     _snapshots.c.project_id == sa.bindparam('project_id')))
 
 
 def get_in(conn, context, snapshot_id):
-    row = (_BY_ID_ROWS if context.is_admin else _BY_ID_IN_PROJECT_ROWS).first(
-        conn, {'snapshot_id': snapshot_id, 'project_id': context.project_id})
-    if row is None:
+    snap = (_BY_ID_ROWS if context.is_admin else _BY_ID_IN_PROJECT_ROWS
+            ).first(conn, {'snapshot_id': snapshot_id,
+                           'project_id': context.project_id})
+    if snap is None:
         raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
-    return _complete(conn, [row])[0]
+    # Aggregated over no rows: NULL on MariaDB and PostgreSQL.
+    snap['metadata'] = snap['metadata'] or {}
+    return snap
 
 
 def get(context, snapshot_id):

@@ -52,6 +52,13 @@ def _seed(conn):
         use_quota=True, created_at=MOMENT))
     volumes.set_metadata(conn, 'v1', {'k"1': AWKWARD, 'empty': ''},
                          replace=False)
+    conn.execute(models.snapshots.insert().values(
+        id='s2', volume_id='v1', project_id='p', status='creating',
+        volume_size=1, volume_type_id=type_id, use_quota=True,
+        created_at=MOMENT))
+    conn.execute(models.snapshot_metadata.insert(), [
+        {'snapshot_id': 's1', 'key': 'k"1', 'value': AWKWARD},
+        {'snapshot_id': 's1', 'key': 'empty', 'value': ''}])
     conn.execute(models.tasks.insert().values(
         id=7, resource_type='volume', resource_id='v1',
         operation='delete_volume', args='{"a": [1, "%s"]}' % AWKWARD[:2],
@@ -136,3 +143,16 @@ def test_a_column_without_a_json_form_is_refused():
     table = sa.Table('t', sa.MetaData(), sa.Column('price', sa.Numeric))
     with pytest.raises(TypeError, match='price'):
         db_rows.Rows(sa.select(table))
+
+
+def test_one_snapshot_has_its_metadata_aggregated(seeded):
+    """A snapshot read alone carries its metadata from its own query, {}
+    when it has none (the aggregate is NULL on MariaDB and PostgreSQL)."""
+    from cinder import context as cinder_context
+    admin = cinder_context.get_admin_context()
+    _, statements = seeded
+    with db_api.reader() as conn:
+        assert snapshots.get_in(conn, admin, 's1')['metadata'] == {
+            'k"1': AWKWARD, 'empty': ''}
+        assert snapshots.get_in(conn, admin, 's2')['metadata'] == {}
+    assert len(statements) == 2

@@ -121,7 +121,7 @@ def _rpc_load(kind):
 def test_rpc_in_a_threaded_process_loads_no_eventlet():
     """The scheduler, the volume service and API workers under a WSGI
     server: oslo.messaging on oslo.service's threading backend. Its default
-    backend, eventlet, cost such a process about 19 MB."""
+    backend, eventlet, cost such a process 9 to 10 MB."""
     assert _rpc_load('threaded') == {'eventlet_imported': False,
                                      'backend': 'threading'}
 
