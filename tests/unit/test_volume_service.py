@@ -389,3 +389,27 @@ def test_a_delete_gives_back_the_size_the_volume_has(monkeypatch, conf,
     usage = quota.get_project_quotas(PROJECT, usages=True)
     assert usage['gigabytes']['in_use'] == 0
     assert usage['volumes']['in_use'] == 0
+
+
+def test_a_delete_task_from_before_release_still_ends_right(conf, service):
+    """A delete accepted by the previous release carries reservation ids,
+    not the usage to give back: run after an upgrade, it commits them."""
+    volume = _create(conf, size=2)
+    deltas = {'volumes': -1, 'gigabytes': -2, 'volumes___DEFAULT__': -1,
+              'gigabytes___DEFAULT__': -2}
+    reservations = quota.reserve(PROJECT, deltas)
+    with db_api.writer() as conn:
+        volumes.update(conn, volume['id'], status='deleting')
+        task_id = tasks.insert(conn, 'volume', volume['id'],
+                               tasks.DELETE_VOLUME, _context(),
+                               host=volume['host'],
+                               reservations=reservations, snapshot_ids=[])
+    service.manager.run_task(None, task_id)
+    with pytest.raises(exception.VolumeNotFound):
+        volumes.get(cinder_context.get_admin_context(), volume['id'])
+    usage = quota.get_project_quotas(PROJECT, usages=True)
+    assert {key: usage[key]['in_use'] for key in deltas} == dict.fromkeys(
+        deltas, 0)
+    with db_api.reader() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(
+            models.reservations)).scalar() == 0
