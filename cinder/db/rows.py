@@ -114,3 +114,19 @@ class Rows:
         such as a read by id (every row is fetched)."""
         rows = self.all(conn, params, select)
         return rows[0] if rows else None
+
+
+class Scoped:
+    """A read of one row, built once in the two forms a request needs: for
+    admins, who read any row, and for the others, who read their
+    project's rows only (*project_column* equal to ``:project_id``)."""
+
+    def __init__(self, select, project_column):
+        self.admin = Rows(select)
+        self.project = Rows(select.where(
+            project_column == sa.bindparam('project_id')))
+
+    def first(self, conn, context, params):
+        """The row *context* may read, as a dict, or None."""
+        rows = self.admin if context.is_admin else self.project
+        return rows.first(conn, dict(params, project_id=context.project_id))

@@ -17,7 +17,7 @@ makes a resource in one transaction consume_in()s its quota there; work
 that takes longer (an extend) reserve()s it, then commit()s or
 rollback()s the reservation; a delete release_in()s its usage in the
 transaction that ends it. Each locks the project's usage rows (in a fixed
-order, so two requests cannot deadlock) and check every limit inside that
+order, so two requests cannot deadlock) and checks every limit inside that
 transaction, so concurrent requests can neither exceed a limit nor leak
 usage.
 """

@@ -82,15 +82,11 @@ _BY_ID = _SELECT.add_columns(
     .where(_metadata.c.snapshot_id == _snapshots.c.id)
     .scalar_subquery().label('metadata')).where(
     _snapshots.c.id == sa.bindparam('snapshot_id'))
-_BY_ID_ROWS = db_rows.Rows(_BY_ID)
-_BY_ID_IN_PROJECT_ROWS = db_rows.Rows(_BY_ID.where(
-    _snapshots.c.project_id == sa.bindparam('project_id')))
+_BY_ID_ROWS = db_rows.Scoped(_BY_ID, _snapshots.c.project_id)
 
 
 def get_in(conn, context, snapshot_id):
-    snap = (_BY_ID_ROWS if context.is_admin else _BY_ID_IN_PROJECT_ROWS
-            ).first(conn, {'snapshot_id': snapshot_id,
-                           'project_id': context.project_id})
+    snap = _BY_ID_ROWS.first(conn, context, {'snapshot_id': snapshot_id})
     if snap is None:
         raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
     # Aggregated over no rows: NULL on MariaDB and PostgreSQL.

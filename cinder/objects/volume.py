@@ -125,29 +125,18 @@ _BY_ID = _SELECT.add_columns(
     _aggregated(_metadata).label('metadata'),
     _aggregated(_admin_metadata).label('admin_metadata'),
 ).where(_volumes.c.id == sa.bindparam('volume_id'))
+_BY_ID_ROWS = db_rows.Scoped(_BY_ID, _volumes.c.project_id)
 
 
-def _forms(select):
-    """Rows of *select* for admins, and for the others (their project's
-    volumes only), built once."""
-    return db_rows.Rows(select), db_rows.Rows(select.where(
-        _volumes.c.project_id == sa.bindparam('project_id')))
-
-
-def _one(conn, context, forms, volume_id):
-    admin, project = forms
-    row = (admin if context.is_admin else project).first(
-        conn, {'volume_id': volume_id, 'project_id': context.project_id})
+def _one(conn, context, scoped, volume_id):
+    row = scoped.first(conn, context, {'volume_id': volume_id})
     if row is None:
         raise exception.VolumeNotFound(volume_id=volume_id)
     return row
 
 
-_BY_ID_FORMS = _forms(_BY_ID)
-
-
 def get_in(conn, context, volume_id):
-    return _complete(conn, [_one(conn, context, _BY_ID_FORMS, volume_id)],
+    return _complete(conn, [_one(conn, context, _BY_ID_ROWS, volume_id)],
                      metadata_aggregated=True)[0]
 
 
@@ -161,11 +150,11 @@ _LOCK = sa.select(_volumes, sa.select(_types.c.name).where(
     _types.c.id == _volumes.c.volume_type_id).scalar_subquery().label(
         'volume_type_name')).where(
     _volumes.c.id == sa.bindparam('volume_id')).with_for_update(of=_volumes)
-_LOCK_FORMS = _forms(_LOCK)
+_LOCK_ROWS = db_rows.Scoped(_LOCK, _volumes.c.project_id)
 
 
 def lock_in(conn, context, volume_id):
-    row = _one(conn, context, _LOCK_FORMS, volume_id)
+    row = _one(conn, context, _LOCK_ROWS, volume_id)
     return _complete(conn, [row], with_metadata=False)[0]
 
 

@@ -98,9 +98,9 @@ def seeded(database):
 
 @pytest.mark.parametrize('rows, params', [
     (volumes._ROWS, None),
-    (volumes._BY_ID_FORMS[0], {'volume_id': 'v1'}),
+    (volumes._BY_ID_ROWS.admin, {'volume_id': 'v1'}),
     (snapshots._ROWS, None),
-    (snapshots._BY_ID_ROWS, {'snapshot_id': 's1'}),
+    (snapshots._BY_ID_ROWS.admin, {'snapshot_id': 's1'}),
     (volumes._ROW, {'volume_id': 'v2'}),
     (tasks._BY_ID, {'task_id': 7}),
     (tasks._FOR_RESOURCE, {'resource_type': 'volume', 'resource_id': 'v1'}),
@@ -134,7 +134,7 @@ def test_a_derived_statement_keeps_its_clauses(seeded):
 
 def test_first_is_none_without_a_row(seeded):
     with db_api.reader() as conn:
-        assert volumes._BY_ID_FORMS[0].first(
+        assert volumes._BY_ID_ROWS.admin.first(
             conn, {'volume_id': 'none'}) is None
 
 
