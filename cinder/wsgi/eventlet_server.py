@@ -19,6 +19,7 @@ worker listens on its own SO_REUSEPORT socket bound to the same address, so
 the kernel spreads new connections evenly over the workers; with one shared
 socket, eventlet's accept loop lets the first awake worker drain the whole
 backlog and keep every keep-alive connection (Cinder's eventlet mode does).
+cinder.wsgi.sockets keeps a second instance out of that group.
 
 Signals: SIGTERM/SIGINT stop accepting, let in-flight requests finish (up to
 graceful_shutdown_timeout) and exit. SIGHUP re-reads the configuration and
@@ -29,7 +30,6 @@ configuration that no longer loads is logged and the running app kept.
 import errno
 import os
 import signal
-import socket
 import time
 
 import eventlet
@@ -42,6 +42,7 @@ from cinder.api import app as api_app
 import cinder.conf
 from cinder.db import api as db_api
 from cinder.volume import embedded
+from cinder.wsgi import sockets
 
 LOG = logging.getLogger(__name__)
 
@@ -53,7 +54,6 @@ MAX_HEADER_LINE = 16384
 # the 101st keep-alive client of a worker got no answer until another
 # connection closed.
 MAX_CONNECTIONS = 1024
-BACKLOG = 128
 
 # Signal handlers run on the hub; the green os.write would try to switch.
 _os_write = eventlet.patcher.original('os').write
@@ -78,13 +78,6 @@ class CurrentApp:
         return self.app(environ, start_response)
 
 
-def listen(host, port):
-    """A listening socket in the SO_REUSEPORT group of (host, port)."""
-    family = socket.AF_INET6 if ':' in host else socket.AF_INET
-    return eventlet.listen((host, port), family=family, backlog=BACKLOG,
-                           reuse_addr=True, reuse_port=True)
-
-
 class Master:
     def __init__(self, conf, app):
         self.conf = conf
@@ -98,8 +91,9 @@ class Master:
     def run(self):
         count = self.conf.osapi_volume_workers or os.cpu_count() or 1
         # Bind every socket before forking: a taken port fails the start.
-        sockets = [self._bind() for _ in range(count)]
-        for index, sock in enumerate(sockets):
+        group = sockets.listen_group(self.host, self.port, count)
+        self.port = group[0].getsockname()[1]
+        for index, sock in enumerate(group):
             self._spawn(index, sock)
         LOG.info('cinder-api listening on %s:%d with %d workers',
                  self.host, self.port, count)
@@ -113,12 +107,6 @@ class Master:
             self._reap(respawn=True)
             time.sleep(0.1)
         return self._stop_workers()
-
-    def _bind(self):
-        sock = listen(self.host, self.port)
-        # Port 0: every later socket must join the port the first one got.
-        self.port = sock.getsockname()[1]
-        return sock
 
     def _spawn(self, index, sock):
         pid = os.fork()
@@ -170,7 +158,7 @@ class Master:
             if respawn and not self.stopping:
                 LOG.error('cinder-api worker %d exited (status %d); '
                           'starting a new one', pid, status)
-                self._spawn(index, self._bind())
+                self._spawn(index, sockets.listen(self.host, self.port))
 
     def _stop_workers(self):
         LOG.info('Stopping %d cinder-api workers', len(self.workers))

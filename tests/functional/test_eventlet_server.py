@@ -17,6 +17,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import threading
 import time
 
@@ -215,3 +216,21 @@ def test_workers_stop_when_the_master_is_killed(eventlet_server):
     eventlet_server.process.wait()
     gone, alive = psutil.wait_procs(workers, timeout=10)
     assert alive == []
+
+
+def test_a_second_instance_on_a_served_port_refuses_to_start(
+        eventlet_server, tmp_path):
+    """Its workers' SO_REUSEPORT sockets would join the running group and
+    split the connections between two services with their own state."""
+    config_dir = str(tmp_path / 'second')
+    servers.write_config(config_dir)
+    command, env = servers.mode_command('eventlet', eventlet_server.port,
+                                        config_dir)
+    result = subprocess.run(command, env=env, capture_output=True,
+                            text=True, timeout=60)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert ('Cannot start the Block Storage API: 127.0.0.1:%d is already '
+            'in use' % eventlet_server.port) in output
+    status, _h, _b = eventlet_server.request('GET', '/healthcheck')
+    assert status == 200
