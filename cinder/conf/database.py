@@ -27,7 +27,9 @@ OPTS = [
                default=5,
                min=0,
                help='Maximum number of SQL connections to keep open in a '
-                    'pool, per process. 0 means no limit.'),
+                    'pool. On MySQL and PostgreSQL each process has two '
+                    'pools, one for writes and one for reads. 0 means no '
+                    'limit.'),
     cfg.IntOpt('max_overflow',
                default=50,
                min=0,

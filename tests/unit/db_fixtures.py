@@ -18,11 +18,15 @@ are set (CI sets both, see .ci/run):
   CINDER_TEST_POSTGRESQL_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 """
 
+import contextlib
 import os
 import uuid
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
+
+from cinder.db import api as db_api
 
 ENV = {'mysql': 'CINDER_TEST_MYSQL_URL',
        'postgresql': 'CINDER_TEST_POSTGRESQL_URL'}
@@ -52,3 +56,22 @@ def temporary_database(backend, tmp_path):
             else:
                 connection.exec_driver_sql('DROP DATABASE %s' % name)
         admin.dispose()
+
+
+@contextlib.contextmanager
+def statements(kind=''):
+    """The SQL texts sent on both pools (writer()'s and reader()'s) while
+    the block runs, in order; *kind*: only those that start with it."""
+    sent = []
+
+    def remember(conn, cursor, statement, *args):
+        if statement.startswith(kind):
+            sent.append(statement)
+    engines = {db_api.get_engine(), db_api.get_read_engine()}
+    for engine in engines:
+        event.listen(engine, 'before_cursor_execute', remember)
+    try:
+        yield sent
+    finally:
+        for engine in engines:
+            event.remove(engine, 'before_cursor_execute', remember)

@@ -13,6 +13,7 @@
 the start-up check and cinder-manage."""
 
 import pytest
+import sqlalchemy
 
 from cinder.cmd import manage
 from cinder.db import api as db_api
@@ -20,6 +21,7 @@ from cinder.db import migration
 from cinder.db import models
 from cinder import exception
 from cinder.objects import service
+from tests.unit import db_fixtures
 
 
 def test_head_constant_is_the_newest_migration():
@@ -168,28 +170,104 @@ def test_nested_retries_do_not_multiply(conf):
     assert calls['inner'] == 3
 
 
-def test_a_read_ends_in_one_round_trip_a_write_commits(database):
-    """A read transaction ends with the rollback the pool does anyway; a
-    COMMIT before it would be one more round trip per read on a server
-    database. Writes still commit."""
+def test_a_write_commits_and_a_sqlite_read_ends_in_the_pools_rollback(
+        database):
+    """A COMMIT at the end of a read would be one more statement."""
     from sqlalchemy import event
 
     migration.db_sync()
-    engine = db_api.get_engine()
     steps = []
-    event.listen(engine, 'commit', lambda conn: steps.append('commit'))
-    event.listen(engine, 'rollback', lambda conn: steps.append('rollback'))
-
-    def on_reset(dbapi_conn, record, state):
-        if not state.transaction_was_reset:  # the pool's own ROLLBACK
-            steps.append('reset')
-    event.listen(engine.pool, 'reset', on_reset)
+    for engine in {db_api.get_engine(), db_api.get_read_engine()}:
+        event.listen(engine, 'commit', lambda conn: steps.append('commit'))
     assert service.get_all() == []
-    assert steps == ['rollback'], steps
-    steps.clear()
+    assert 'commit' not in steps
     service.create('host1@lvm', 'cinder-volume', availability_zone='az1')
-    assert steps[0] == 'commit', steps
+    assert steps == ['commit'], steps
     assert len(service.get_all()) == 1
+
+
+class _DriverSpy:
+    """What the driver sent to the server: statements, transaction ends
+    and pings, counted on the DBAPI connection classes."""
+
+    def __init__(self, database, monkeypatch):
+        self.sent = []
+        if database == 'mysql':
+            import pymysql.connections as driver
+            cls = driver.Connection
+            self._spy(monkeypatch, cls, 'ping')
+        else:
+            import psycopg as driver
+            cls = driver.Connection
+        self._spy(monkeypatch, cls, 'commit')
+        self._spy(monkeypatch, cls, 'rollback')
+        self._spy(monkeypatch, driver.Cursor, 'execute')
+
+    def _spy(self, monkeypatch, cls, name):
+        original = getattr(cls, name)
+
+        def spy(this, *args, **kwargs):
+            self.sent.append(name)
+            return original(this, *args, **kwargs)
+        monkeypatch.setattr(cls, name, spy)
+
+
+@pytest.mark.parametrize('database', ['mysql', 'postgresql'], indirect=True)
+def test_a_read_is_one_statement(database, monkeypatch):
+    """Reads autocommit: no transaction to end, and no ping on a
+    connection that was in use a moment ago (two more round trips on every
+    read with a pool_pre_ping and a read transaction)."""
+    migration.db_sync()
+    service.create('host1@lvm', 'cinder-volume', availability_zone='az1')
+    assert len(service.get_all()) == 1  # the pool has its connection
+    spy = _DriverSpy(database, monkeypatch)
+    assert len(service.get_all()) == 1
+    assert spy.sent == ['execute'], spy.sent
+    with db_api.reader() as conn:
+        dbapi_conn = conn.connection.dbapi_connection
+    assert db_api.get_read_engine().dialect.detect_autocommit_setting(
+        dbapi_conn)
+
+
+@pytest.mark.parametrize('database', ['mysql', 'postgresql'], indirect=True)
+def test_a_reader_connection_refuses_writes(database):
+    """A write on it would commit on its own (it autocommits): the server
+    refuses it instead."""
+    migration.db_sync()
+    with pytest.raises(sqlalchemy.exc.DBAPIError, match='(?i)read.only'):
+        with db_api.reader() as conn:
+            conn.execute(models.services.update().values(report_count=1))
+
+
+@pytest.mark.parametrize('database', ['mysql', 'postgresql'], indirect=True)
+def test_an_idle_connection_is_pinged_and_a_dead_one_replaced(
+        database, monkeypatch):
+    """The server may close a connection that sat in the pool (its
+    wait_timeout, a restart). One idle for over PING_AFTER_IDLE is pinged
+    and replaced, and the read goes through; one used more recently is not,
+    and the read fails, but the pool is renewed for the next one."""
+    migration.db_sync()
+
+    def kill_the_readers_connection():
+        with db_api.reader() as conn:
+            session_id = conn.exec_driver_sql(
+                'SELECT CONNECTION_ID()' if database == 'mysql'
+                else 'SELECT pg_backend_pid()').scalar()
+        with db_api.get_engine().connect() as admin:
+            admin.exec_driver_sql(
+                'KILL %d' % session_id if database == 'mysql'
+                else 'SELECT pg_terminate_backend(%d)' % session_id)
+            admin.commit()
+
+    kill_the_readers_connection()
+    with pytest.raises(sqlalchemy.exc.DBAPIError) as caught:
+        service.get_all()
+    assert caught.value.connection_invalidated
+    assert service.get_all() == []
+
+    kill_the_readers_connection()
+    monkeypatch.setattr(db_api, 'PING_AFTER_IDLE', 0)
+    assert service.get_all() == []
 
 
 def test_an_ended_tasks_id_is_never_given_again(database):
@@ -250,7 +328,6 @@ def test_a_volume_is_read_with_its_metadata_in_one_query(database):
     JSON in its own query (JSON_OBJECTAGG, json_object_agg or
     json_group_object): keys and values come back as written, none as {}."""
     import sqlalchemy as sa
-    from sqlalchemy import event
 
     from cinder import context as cinder_context
     from cinder.objects import volume as volumes
@@ -267,19 +344,10 @@ def test_a_volume_is_read_with_its_metadata_in_one_query(database):
         volumes.set_admin_metadata(conn, 'v1', {'readonly': 'True'})
     ctxt = cinder_context.RequestContext(user_id='u', project_id='p',
                                          overwrite=False)
-    statements = []
-    engine = db_api.get_engine()
-
-    def remember(conn, cursor, statement, *args):
-        if statement.startswith('SELECT'):  # not SQLite's BEGIN
-            statements.append(statement)
-    event.listen(engine, 'before_cursor_execute', remember)
-    try:
+    with db_fixtures.statements('SELECT') as selects:  # not BEGIN
         one = volumes.get(ctxt, 'v1')
-        assert len(statements) == 1, statements
-        none = volumes.get(ctxt, 'v2')
-    finally:
-        event.remove(engine, 'before_cursor_execute', remember)
+    assert len(selects) == 1, selects
+    none = volumes.get(ctxt, 'v2')
     assert one['metadata'] == written
     assert one['admin_metadata'] == {'readonly': 'True'}
     assert (none['metadata'], none['admin_metadata']) == ({}, {})

@@ -18,6 +18,7 @@ import pytest
 from cinder.db import migration
 from cinder import exception
 from cinder.objects import quota
+from tests.unit import db_fixtures
 from tests.unit.conftest import OTHER_PROJECT
 from tests.unit.conftest import PROJECT
 
@@ -209,22 +210,13 @@ def test_several_resources_move_together(database):
     """Reserving, committing and rolling back several resources at once
     (one UPDATE for all their usage rows) on every backend; a shrink alone
     does not read the limits, which it cannot exceed."""
-    from sqlalchemy import event
 
-    from cinder.db import api as db_api
     migration.db_sync()
     quota.update_project_quotas(PROJECT, {'volumes': 5})
     quota.commit(quota.reserve(PROJECT, {'volumes': 3, 'gigabytes': 30,
                                          'snapshots': 2}))
-    statements = []
-
-    def remember(conn, cursor, statement, *args):
-        statements.append(statement)
-    event.listen(db_api.get_engine(), 'before_cursor_execute', remember)
-    try:
+    with db_fixtures.statements() as statements:
         shrink = quota.reserve(PROJECT, {'volumes': -1, 'gigabytes': -10})
-    finally:
-        event.remove(db_api.get_engine(), 'before_cursor_execute', remember)
     assert not [s for s in statements if 'quota_classes' in s], statements
     mixed = quota.reserve(PROJECT, {'snapshots': 1, 'gigabytes': 4})
 
@@ -245,20 +237,11 @@ def test_usage_rows_are_made_on_a_projects_first_write_only(database):
     """A new project's first reservation finds no usage rows, creates them
     and tries again; later ones lock the rows without reading for them
     first."""
-    from sqlalchemy import event
 
-    from cinder.db import api as db_api
     migration.db_sync()
     quota.commit(quota.reserve(PROJECT, {'volumes': 1, 'gigabytes': 2}))
-    statements = []
-
-    def remember(conn, cursor, statement, *args):
-        statements.append(statement)
-    event.listen(db_api.get_engine(), 'before_cursor_execute', remember)
-    try:
+    with db_fixtures.statements() as statements:
         quota.commit(quota.reserve(PROJECT, {'volumes': 1, 'gigabytes': 2}))
-    finally:
-        event.remove(db_api.get_engine(), 'before_cursor_execute', remember)
     usage_reads = [s for s in statements
                    if s.startswith('SELECT') and 'quota_usages' in s]
     assert len(usage_reads) == 1, usage_reads  # the locking one

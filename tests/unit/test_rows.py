@@ -15,7 +15,6 @@ import datetime
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from cinder.db import api as db_api
 from cinder.db import migration
@@ -25,6 +24,7 @@ from cinder.objects import service as services
 from cinder.objects import snapshot as snapshots
 from cinder.objects import task as tasks
 from cinder.objects import volume as volumes
+from tests.unit import db_fixtures
 
 AWKWARD = 'n\u00e9 "quoted" \\ \U0001f4be \n\t'
 MOMENT = datetime.datetime(2026, 12, 5, 3, 4, 5, 678901)
@@ -85,15 +85,8 @@ def seeded(database):
     migration.db_sync()
     with db_api.writer() as conn:
         _seed(conn)
-    statements = []
-    engine = db_api.get_engine()
-
-    def remember(conn, cursor, statement, *args):
-        if statement.startswith('SELECT'):
-            statements.append(statement)
-    event.listen(engine, 'before_cursor_execute', remember)
-    yield database, statements
-    event.remove(engine, 'before_cursor_execute', remember)
+    with db_fixtures.statements('SELECT') as statements:
+        yield database, statements
 
 
 @pytest.mark.parametrize('rows, params', [

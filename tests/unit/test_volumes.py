@@ -19,11 +19,10 @@ import re
 import urllib.parse
 
 import pytest
-from sqlalchemy import event
 
-from cinder.db import api as db_api
 from cinder.db import migration
 from cinder.volume import embedded
+from tests.unit import db_fixtures
 from tests.unit.conftest import OTHER_PROJECT
 from tests.unit.conftest import PROJECT
 from tests.unit.conftest import version
@@ -716,19 +715,11 @@ def test_pages_of_any_length_share_a_few_statements(v3, conf):
         'os-attach': {'instance_uuid': '8d1c4bb1-4b3a-4e6f-8a8b-11d1c6a5d0a1',
                       'mountpoint': '/dev/vdb'}})
     assert attached.status_int == 202, attached.text
-    texts = set()
-
-    def remember(conn, cursor, statement, *args):
-        texts.add(statement)
-
-    engine = db_api.get_engine()
-    event.listen(engine, 'before_cursor_execute', remember)
-    try:
+    with db_fixtures.statements() as sent:
         for limit in range(1, 10):
             body = listed(v3, limit=limit)
             assert len(body['volumes']) == limit
-    finally:
-        event.remove(engine, 'before_cursor_execute', remember)
+    texts = set(sent)
     (last,) = [v for v in body['volumes'] if v['id'] == oldest]
     assert last['metadata']['k'] == 'v'
     assert len(last['attachments']) == 1
