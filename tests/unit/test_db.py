@@ -351,6 +351,11 @@ def test_a_volume_is_read_with_its_metadata_in_one_query(database):
     assert one['metadata'] == written
     assert one['admin_metadata'] == {'readonly': 'True'}
     assert (none['metadata'], none['admin_metadata']) == ({}, {})
+    # A listing reads the page's metadata in a query of its own (as JSON
+    # rows on PyMySQL), with the same result.
+    listed, _count = volumes.get_all(ctxt, sort=[('id', 'asc')])
+    assert [(v['metadata'], v['admin_metadata']) for v in listed] == [
+        (written, {'readonly': 'True'}), ({}, {})]
 
 
 @pytest.mark.parametrize('database', ['sqlite', 'mysql'], indirect=True)
