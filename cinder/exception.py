@@ -38,6 +38,10 @@ class ConfigError(CinderException):
     message = 'Invalid configuration: %(reason)s'
 
 
+class AddressInUse(CinderException):
+    message = '%(address)s is already in use: %(reason)s'
+
+
 class DBNotConfigured(CinderException):
     message = 'The database layer is used before it was configured.'
 

@@ -36,10 +36,6 @@ BACKLOG = 128
 LOCK_TIMEOUT = 10
 
 
-class AddressInUse(exception.CinderException):
-    message = '%(address)s is already in use: %(reason)s'
-
-
 def listen(host, port):
     """A listening socket in the SO_REUSEPORT group of (host, port)."""
     sock = socket.socket(_family(host), socket.SOCK_STREAM)
@@ -76,7 +72,7 @@ def _bind_group(host, port, count):
         for sock in sockets:
             sock.close()
         if error.errno == errno.EADDRINUSE:
-            raise AddressInUse(address=_address(host, port),
+            raise exception.AddressInUse(address=_address(host, port),
                                reason=error.strerror) from error
         raise
     return sockets
@@ -91,7 +87,7 @@ def _probe(host, port, address):
         probe.bind((host, port))
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
-            raise AddressInUse(
+            raise exception.AddressInUse(
                 address=address,
                 reason='another process listens there (a cinder-api '
                        'already running?)') from error
@@ -124,7 +120,7 @@ class _StartLock:
                 if error.errno != errno.EADDRINUSE:
                     raise
                 if time.monotonic() > deadline:
-                    raise AddressInUse(
+                    raise exception.AddressInUse(
                         address=self.address,
                         reason='another cinder-api has been starting on '
                                'this port for %d s' % LOCK_TIMEOUT

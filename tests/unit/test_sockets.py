@@ -18,6 +18,7 @@ import time
 
 import pytest
 
+from cinder import exception
 from cinder.wsgi import sockets
 
 
@@ -54,7 +55,7 @@ def test_a_second_group_on_a_served_address_is_refused(opened):
     and takes part of the first one's connections."""
     port = _free_port()
     opened += sockets.listen_group('127.0.0.1', port, 2)
-    with pytest.raises(sockets.AddressInUse) as caught:
+    with pytest.raises(exception.AddressInUse) as caught:
         sockets.listen_group('127.0.0.1', port, 2)
     assert caught.value.msg.startswith('127.0.0.1:%d is already in use' % port)
     assert _answers(port)
@@ -63,7 +64,7 @@ def test_a_second_group_on_a_served_address_is_refused(opened):
 def test_the_wildcard_address_serves_loopback_too(opened):
     port = _free_port()
     opened += sockets.listen_group('0.0.0.0', port, 1)
-    with pytest.raises(sockets.AddressInUse):
+    with pytest.raises(exception.AddressInUse):
         sockets.listen_group('127.0.0.1', port, 1)
 
 
@@ -73,7 +74,7 @@ def test_another_program_on_the_port_is_refused(opened):
     opened.append(other)
     other.bind(('127.0.0.1', port))
     other.listen()
-    with pytest.raises(sockets.AddressInUse):
+    with pytest.raises(exception.AddressInUse):
         sockets.listen_group('127.0.0.1', port, 1)
 
 
@@ -104,7 +105,7 @@ def test_instances_starting_together_get_one_group(monkeypatch, opened):
     def start():
         try:
             outcomes.append(sockets.listen_group('127.0.0.1', port, 1))
-        except sockets.AddressInUse as error:
+        except exception.AddressInUse as error:
             outcomes.append(error)
 
     threads = [threading.Thread(target=start) for _ in range(2)]
@@ -122,7 +123,7 @@ def test_a_start_that_never_ends_holding_the_lock_times_out(monkeypatch):
     port = _free_port()
     monkeypatch.setattr(sockets, 'LOCK_TIMEOUT', 0.2)
     with sockets._StartLock(port, 'x'):
-        with pytest.raises(sockets.AddressInUse) as caught:
+        with pytest.raises(exception.AddressInUse) as caught:
             sockets.listen_group('127.0.0.1', port, 1)
     assert 'starting on this port' in caught.value.msg
     # Released on exit: the next start goes through.
