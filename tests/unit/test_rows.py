@@ -110,7 +110,7 @@ def test_rows_are_the_plain_querys(seeded, rows, params):
     assert expected  # the seed is there
     assert _typed(got) == _typed(expected)
     # To PyMySQL (the MySQL URL of the tests) each row came as JSON.
-    assert ('json_object(' in statements[0].lower()) == (database == 'mysql')
+    assert ('json_array(' in statements[0].lower()) == (database == 'mysql')
 
 
 def test_a_derived_statement_keeps_its_clauses(seeded):
