@@ -18,10 +18,11 @@ volumes (32 columns) and a third of a volume show. Asked for
 column, which the json module decodes in C, and the keys are zipped back
 on here: the page's query took 4.2 ms of CPU as plain rows and 1.9 ms as
 ``JSON_OBJECT('id', id, ...)``, a show's 0.44 and 0.15 ms. An array
-rather than an object: the server writes no keys, which took a third of
-its CPU for the page (1.2-1.3 against 0.8-1.1 ms on MariaDB) and a third
-of ours. The dicts are the same as the plain query's: booleans, datetimes
-and nested JSON are turned back into what the driver would have given.
+rather than an object: the server writes no keys, which took a quarter
+to a third of its CPU for the page (1.03-1.22 against 0.75-0.79 ms on
+MariaDB) and a quarter of ours (1.14-1.24 against 0.83-0.93 ms). The
+dicts are the same as the plain query's: booleans, datetimes and nested
+JSON are turned back into what the driver would have given.
 Other drivers (SQLite's, psycopg, mysqlclient) decode in C already and
 run the plain query.
 """
