@@ -74,8 +74,8 @@ def _room(pool, allocated, size):
 
 def choose_backend(conf, size, availability_zone=None, extra_specs=None,
                    only_backend=None, conn=None):
-    """The best host@backend#pool for a volume, or None; read in *conn*,
-    the caller's read transaction, or in one of its own."""
+    """The best host@backend#pool for a volume, or None; read on *conn*,
+    the caller's reader() connection, or on one of its own."""
     if conn is None:
         with db_api.reader() as conn:
             return choose_backend(conf, size, availability_zone,
@@ -105,8 +105,9 @@ class Scheduler:
         self.runs_tasks = runs_tasks
 
     def schedule_task(self, ctxt, task_id):
-        # Every read of a placement in one transaction: each of its own
-        # cost a pool checkout's ping and a rollback, a third of the time.
+        # Every read of a placement on one reader() connection: one pool
+        # checkout, not five (each also cost a ping and a rollback before
+        # reads autocommitted, a third of a placement's time).
         with db_api.reader() as conn:
             task = tasks.get_in(conn, task_id)
             if task is None:

@@ -170,8 +170,7 @@ def test_nested_retries_do_not_multiply(conf):
     assert calls['inner'] == 3
 
 
-def test_a_write_commits_and_a_sqlite_read_ends_in_the_pools_rollback(
-        database):
+def test_a_write_commits_and_a_read_does_not(database):
     """A COMMIT at the end of a read would be one more statement."""
     from sqlalchemy import event
 
