@@ -15,6 +15,13 @@ A marker is the id of the last item seen; the next page is everything
 after that row in the sort order (keyset pagination), so deep pages cost as
 little as the first. Nullable columns sort as if NULL were the lowest
 value, the same on every database.
+
+A page is one statement in two steps (a deferred join): a derived table
+picks the page's ids (filters, order, marker, offset, limit), and the
+outer query reads those rows in full, with what a row's own subqueries
+add (aggregated metadata). The subqueries then run for the page's rows
+only, never for every row a sort reads, and the page needs no second
+query for its metadata.
 """
 
 import datetime
@@ -106,26 +113,31 @@ def after(table, sort, marker_row):
 
 def page(conn, table, rows, query, marker_query, sort, limit=None,
          marker=None, offset=0, with_count=False):
-    """(rows as dicts, total or None) of one page of *query* (derived from
-    the base statement of *rows*, a db.rows.Rows; filtered and scoped) on
-    *table*, in *sort* order after the row *marker_query* finds
-    for the marker id (a 404 if none)."""
+    """(rows as dicts, total or None) of one page of *query* (filtered and
+    scoped, on *table*), in *sort* order after the row *marker_query*
+    finds for the marker id (a 404 if none). The rows are those of
+    *rows*, a db.rows.Rows whose base statement selects from *table*."""
+    ids = query.with_only_columns(table.c.id)
     count = None
     if with_count:
         count = conn.execute(sa.select(sa.func.count()).select_from(
-            query.subquery())).scalar()
-    query, sort = ordered(query, table, sort or [])
+            ids.subquery())).scalar()
+    ids, sort = ordered(ids, table, sort or [])
     if marker is not None:
         last = conn.execute(marker_query.where(
             table.c.id == marker)).mappings().first()
         if last is None:
             raise exception.MarkerNotFound(marker=marker)
-        query = query.where(after(table, sort, last))
+        ids = ids.where(after(table, sort, last))
     if offset:
-        query = query.offset(offset)
+        ids = ids.offset(offset)
     if limit is not None:
-        query = query.limit(limit)
-    return rows.all(conn, select=query), count
+        ids = ids.limit(limit)
+    page_ids = ids.subquery('page')
+    # The derived table's order does not survive the join: sort again.
+    select, _ = ordered(rows.base.join(page_ids, page_ids.c.id == table.c.id),
+                        table, sort)
+    return rows.all(conn, select=select), count
 
 
 def limit_from(params, max_limit):

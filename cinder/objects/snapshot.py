@@ -53,45 +53,29 @@ _SELECT = sa.select(
     _types.c.name.label('volume_type_name')).join(
     _volumes, _volumes.c.id == _snapshots.c.volume_id, isouter=True).join(
     _types, _types.c.id == _snapshots.c.volume_type_id, isouter=True)
-_ROWS = db_rows.Rows(_SELECT)
-
-
-def _complete(conn, snaps):
-    """*snaps* (dicts of rows) completed with their metadata."""
-    by_id = {}
-    for snap in snaps:
-        snap['metadata'] = {}
-        by_id[snap['id']] = snap
-    if by_id:
-        params = {'ids': db_api.padded_in_list(by_id)}
-        for snap_id, key, value in conn.execute(_METADATA_QUERY, params):
-            by_id[snap_id]['metadata'][key] = value
-    return snaps
-
-
-# Built once (see objects.volume): statement building costs more than
-# running it.
-_METADATA_QUERY = sa.select(
-    _metadata.c.snapshot_id, _metadata.c.key, _metadata.c.value).where(
-    _metadata.c.snapshot_id.in_(sa.bindparam('ids', expanding=True)))
-# A single snapshot comes with its metadata aggregated in its own query
-# (as a volume does): a show, and each poll of a create or a delete, is
-# one query instead of two.
-_BY_ID = _SELECT.add_columns(
+# With its metadata aggregated to one JSON value: a show (and each poll
+# of a create or a delete) and a page of a listing are one query each. A
+# listing runs the subquery for its page's rows only (objects.pagination).
+_WITH_METADATA = _SELECT.add_columns(
     sa.select(db_api.JsonObjectAgg(_metadata.c.key, _metadata.c.value))
     .where(_metadata.c.snapshot_id == _snapshots.c.id)
-    .scalar_subquery().label('metadata')).where(
-    _snapshots.c.id == sa.bindparam('snapshot_id'))
+    .scalar_subquery().label('metadata'))
+_ROWS = db_rows.Rows(_WITH_METADATA)
+_BY_ID = _WITH_METADATA.where(_snapshots.c.id == sa.bindparam('snapshot_id'))
 _BY_ID_ROWS = db_rows.Scoped(_BY_ID, _snapshots.c.project_id)
+
+
+def _complete(snap):
+    # Aggregated over no rows: NULL on MariaDB and PostgreSQL.
+    snap['metadata'] = snap['metadata'] or {}
+    return snap
 
 
 def get_in(conn, context, snapshot_id):
     snap = _BY_ID_ROWS.first(conn, context, {'snapshot_id': snapshot_id})
     if snap is None:
         raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
-    # Aggregated over no rows: NULL on MariaDB and PostgreSQL.
-    snap['metadata'] = snap['metadata'] or {}
-    return snap
+    return _complete(snap)
 
 
 def get(context, snapshot_id):
@@ -131,7 +115,7 @@ def get_all(context, filters=None, sort=None, limit=None, marker=None,
             conn, _snapshots, _ROWS, query,
             _scoped(sa.select(_snapshots), context), sort, limit=limit,
             marker=marker, offset=offset, with_count=with_count)
-        return _complete(conn, rows), count
+        return [_complete(snap) for snap in rows], count
 
 
 _OF_VOLUME_ROWS = db_rows.Rows(_SELECT.where(

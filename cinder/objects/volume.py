@@ -59,30 +59,34 @@ def _scoped(query, context):
 # A volume's columns and its type's name: what every read starts from.
 _SELECT = sa.select(_volumes, _types.c.name.label('volume_type_name')).join(
     _types, _types.c.id == _volumes.c.volume_type_id, isouter=True)
-_ROWS = db_rows.Rows(_SELECT)
 
 
-def _complete(conn, volumes, metadata_aggregated=False, with_metadata=True):
-    """*volumes* (dicts of rows) completed with metadata and attachments,
-    in at most two more queries; none for the metadata of rows that carry
-    it aggregated, or without *with_metadata* (no metadata keys then)."""
+def _aggregated(table):
+    return sa.select(db_api.JsonObjectAgg(table.c.key, table.c.value)).where(
+        table.c.volume_id == _volumes.c.id).scalar_subquery()
+
+
+# With its metadata and admin metadata aggregated, each one JSON value:
+# a show and a page of a listing are one query each. A listing runs the
+# subqueries for its page's rows only (objects.pagination).
+_WITH_METADATA = _SELECT.add_columns(
+    _aggregated(_metadata).label('metadata'),
+    _aggregated(_admin_metadata).label('admin_metadata'))
+_ROWS = db_rows.Rows(_WITH_METADATA)
+
+
+def _complete(conn, volumes, with_metadata=True):
+    """*volumes* (dicts of rows) completed with their attachments, in one
+    more query if any is attached, and with their aggregated metadata
+    made dicts (or no metadata keys, without *with_metadata*)."""
     by_id = {}
     for volume in volumes:
         volume['attachments'] = []
         by_id[volume['id']] = volume
-        if not with_metadata:
-            continue
-        if metadata_aggregated:
+        if with_metadata:
             # Aggregated over no rows: NULL on MariaDB and PostgreSQL.
             volume['metadata'] = volume['metadata'] or {}
             volume['admin_metadata'] = volume['admin_metadata'] or {}
-        else:
-            volume.update(metadata={}, admin_metadata={})
-    if by_id and with_metadata and not metadata_aggregated:
-        params = {'ids': db_api.padded_in_list(by_id)}
-        for kind, volume_id, name, value in conn.execute(_METADATA_QUERY,
-                                                         params):
-            by_id[volume_id][kind][name] = value
     # Only a volume whose attach_status is not `detached` has attachment
     # rows (attach, detach and reset-status keep it so): most reads skip
     # this query.
@@ -97,34 +101,14 @@ def _complete(conn, volumes, metadata_aggregated=False, with_metadata=True):
 
 # The hot reads are built once, with bind parameters: building a
 # statement costs more than running it on a warm connection (reading a
-# volume takes half the time this way). An expanding parameter takes a page's
-# ids without compiling a literal per id, padded to a bounded set of lengths.
-def _metadata_of(kind, table):
-    return sa.select(sa.literal(kind).label('kind'), table.c.volume_id,
-                     table.c.key, table.c.value).where(
-        table.c.volume_id.in_(sa.bindparam('ids', expanding=True)))
-
-
-_METADATA_QUERY = sa.union_all(_metadata_of('metadata', _metadata),
-                               _metadata_of('admin_metadata',
-                                            _admin_metadata))
+# volume takes half the time this way). An expanding parameter takes a
+# page's ids without compiling a literal per id, padded to a bounded set
+# of lengths.
 _ATTACHMENTS_QUERY = sa.select(_attachments).where(
     _attachments.c.volume_id.in_(sa.bindparam('ids', expanding=True))
 ).order_by(_attachments.c.created_at)
 
-
-def _aggregated(table):
-    return sa.select(db_api.JsonObjectAgg(table.c.key, table.c.value)).where(
-        table.c.volume_id == _volumes.c.id).scalar_subquery()
-
-
-# A single volume comes with its metadata in one query: listings keep the
-# separate query, since a subquery per row would be run for every row a
-# sort reads, not only for the page.
-_BY_ID = _SELECT.add_columns(
-    _aggregated(_metadata).label('metadata'),
-    _aggregated(_admin_metadata).label('admin_metadata'),
-).where(_volumes.c.id == sa.bindparam('volume_id'))
+_BY_ID = _WITH_METADATA.where(_volumes.c.id == sa.bindparam('volume_id'))
 _BY_ID_ROWS = db_rows.Scoped(_BY_ID, _volumes.c.project_id)
 
 
@@ -136,8 +120,7 @@ def _one(conn, context, scoped, volume_id):
 
 
 def get_in(conn, context, volume_id):
-    return _complete(conn, [_one(conn, context, _BY_ID_ROWS, volume_id)],
-                     metadata_aggregated=True)[0]
+    return _complete(conn, [_one(conn, context, _BY_ID_ROWS, volume_id)])[0]
 
 
 # A volume locked for the rest of the caller's write transaction (a

@@ -117,7 +117,7 @@ def test_a_derived_statement_keeps_its_clauses(seeded):
     """Filters, order and limit of a per-request statement survive the
     change of columns."""
     with db_api.reader() as conn:
-        query = volumes._SELECT.where(
+        query = volumes._WITH_METADATA.where(
             models.volumes.c.project_id == 'p').order_by(
             models.volumes.c.size.desc()).limit(1)
         got = volumes._ROWS.all(conn, select=query)

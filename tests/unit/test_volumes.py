@@ -17,6 +17,7 @@ import json
 import os
 import re
 import urllib.parse
+import uuid
 
 import pytest
 
@@ -700,34 +701,38 @@ def test_marker_and_limit(api, conf):
 
 
 def test_pages_of_any_length_share_a_few_statements(v3, conf):
-    """A page's metadata and attachments are read with its ids padded to a
-    power of two: each length is a new SQL text, which drivers keep
-    prepared, and pages growing from 1 to 1,000 volumes had grown each
-    worker by 150 MB. The padding repeats an id and must not repeat its
+    """Every SQL text is a prepared statement a driver keeps: pages
+    growing from 1 to 1,000 volumes had grown each worker by 150 MB when
+    each length made new ones. A page of any length is one statement with
+    its metadata, and its attachments are read with the ids padded to a
+    power of two; the padding repeats an id and must not repeat its
     rows."""
     made = _many(v3, conf, 9)
-    # The oldest comes last in the default order: on the full page of 9,
-    # padded to 16, its id is the one repeated.
+    # The oldest come last in the default order: attached, they are 1, 2
+    # and 3 ids on the pages of 7, 8 and 9, and on the full page the
+    # oldest's is repeated to pad 3 ids to 4.
     oldest = made[0]['id']
     assert v3('POST', '/volumes/%s/metadata' % oldest,
               body={'metadata': {'k': 'v'}}).status_int == 200
-    attached = v3('POST', '/volumes/%s/action' % oldest, body={
-        'os-attach': {'instance_uuid': '8d1c4bb1-4b3a-4e6f-8a8b-11d1c6a5d0a1',
-                      'mountpoint': '/dev/vdb'}})
-    assert attached.status_int == 202, attached.text
-    with db_fixtures.statements() as sent:
+    for volume in made[:3]:
+        attached = v3('POST', '/volumes/%s/action' % volume['id'], body={
+            'os-attach': {'instance_uuid': str(uuid.uuid4()),
+                          'mountpoint': '/dev/vdb'}})
+        assert attached.status_int == 202, attached.text
+    with db_fixtures.statements('SELECT') as sent:
         for limit in range(1, 10):
             body = listed(v3, limit=limit)
             assert len(body['volumes']) == limit
-    texts = set(sent)
     (last,) = [v for v in body['volumes'] if v['id'] == oldest]
     assert last['metadata']['k'] == 'v'
-    assert len(last['attachments']) == 1
-    lookups = [text for text in texts
-               if 'volume_metadata' in text or 'volume_attachment' in text]
-    # Metadata: lengths 1, 2, 4, 8 and 16. Attachments: only the attached
-    # volume's, always one id.
-    assert len(lookups) == 6, lookups
+    counts = [len(v['attachments']) for v in body['volumes']]
+    assert counts == [0] * 6 + [1] * 3
+    # Nine pages, and three attachment lookups on the pages of 7 to 9.
+    assert len(sent) == 12, sent
+    pages = {text for text in sent if 'volume_metadata' in text}
+    lookups = {text for text in sent if 'volume_attachment' in text}
+    assert len(pages) == 1, pages
+    assert len(lookups) == 3, lookups  # 1, 2 and 4 ids
 
 
 def test_unknown_marker_is_404(api, conf):
