@@ -16,12 +16,12 @@ after that row in the sort order (keyset pagination), so deep pages cost as
 little as the first. Nullable columns sort as if NULL were the lowest
 value, the same on every database.
 
-A page is one statement in two steps (a deferred join): a derived table
-picks the page's ids (filters, order, marker, offset, limit), and the
-outer query reads those rows in full, with what a row's own subqueries
-add (aggregated metadata). The subqueries then run for the page's rows
-only, never for every row a sort reads, and the page needs no second
-query for its metadata.
+A page is one statement in two steps: a subquery picks the page's ids
+(filters, order, marker, offset, limit), and the outer query reads those
+rows by primary key, in full, with what a row's own subqueries add
+(aggregated metadata). The subqueries then run for the page's rows only,
+never for every row a sort reads (PostgreSQL and SQLite evaluate them
+before sorting), and the page needs no second query for its metadata.
 """
 
 import datetime
@@ -133,11 +133,23 @@ def page(conn, table, rows, query, marker_query, sort, limit=None,
         ids = ids.offset(offset)
     if limit is not None:
         ids = ids.limit(limit)
-    page_ids = ids.subquery('page')
-    # The derived table's order does not survive the join: sort again.
-    select, _ = ordered(rows.base.join(page_ids, page_ids.c.id == table.c.id),
+    select, _ = ordered(rows.base.where(_in_page(conn, table, ids)),
                         table, sort)
     return rows.all(conn, select=select), count
+
+
+def _in_page(conn, table, ids):
+    """WHERE *table*.id is one of the ids the statement *ids* selects
+    (ordered and limited), spelled so that each database looks the rows
+    up by primary key. PostgreSQL plans a join or an IN with the page
+    as a hash join over the whole table at ten thousand rows (4 ms
+    against 1 ms): it gets ``id = ANY(ARRAY(...))``, an array computed
+    once. MariaDB refuses LIMIT directly inside IN: the ids come through
+    a derived table."""
+    page = sa.select(ids.subquery('page').c.id)
+    if conn.dialect.name == 'postgresql':
+        return table.c.id == sa.any_(sa.func.array(page.scalar_subquery()))
+    return table.c.id.in_(page)
 
 
 def limit_from(params, max_limit):
