@@ -239,7 +239,8 @@ class ReferenceCinder:
         if existing is None:
             raise RuntimeError('the reference did not report a count')
         if total > existing:
-            self.cinder.seed_volumes(total - existing)
+            self.cinder.seed_volumes(total - existing, analyze=ANALYZE.get(
+                sa.engine.make_url(self.cinder.database).get_backend_name()))
 
     def stop(self):
         self.cinder.stop()

@@ -114,12 +114,9 @@ with engine.begin() as conn:
             rows = []
     if rows:
         conn.execute(volumes.insert(), rows)
-# As tools/bench/modes.py does after its own seed.
-statement = {'postgresql': 'ANALYZE volumes',
-             'mysql': 'ANALYZE TABLE volumes'}.get(engine.dialect.name)
-if statement is not None:
+if len(sys.argv) > 3:  # refresh the planner's statistics
     with engine.connect() as conn:
-        conn.exec_driver_sql(statement)
+        conn.exec_driver_sql(sys.argv[3])
         conn.commit()
 '''
 
@@ -485,9 +482,11 @@ class ReferenceCinder:
                     volume_id, volume['status'], status, self.logs()))
             time.sleep(0.2)
 
-    def seed_volumes(self, count):
+    def seed_volumes(self, count, analyze=None):
         """count more available volumes of 1 GiB in project admin, copies
         of a volume start() created, written straight to the database
-        (quota usage is not updated: the quotas are unlimited)."""
-        self._python(_SEED, self.database, str(int(count)))
+        (quota usage is not updated: the quotas are unlimited); then the
+        *analyze* statement, if any."""
+        self._python(_SEED, self.database, str(int(count)),
+                     *([analyze] if analyze else []))
 
