@@ -33,6 +33,7 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.sql import functions as sa_functions
 
+
 class _JsonArray(sa_functions.GenericFunction):
     name = 'json_array'
     type = sa.String()

@@ -73,7 +73,7 @@ def _bind_group(host, port, count):
             sock.close()
         if error.errno == errno.EADDRINUSE:
             raise exception.AddressInUse(address=_address(host, port),
-                               reason=error.strerror) from error
+                                         reason=error.strerror) from error
         raise
     return sockets
 

@@ -210,7 +210,6 @@ def test_several_resources_move_together(database):
     """Reserving, committing and rolling back several resources at once
     (one UPDATE for all their usage rows) on every backend; a shrink alone
     does not read the limits, which it cannot exceed."""
-
     migration.db_sync()
     quota.update_project_quotas(PROJECT, {'volumes': 5})
     quota.commit(quota.reserve(PROJECT, {'volumes': 3, 'gigabytes': 30,
@@ -237,7 +236,6 @@ def test_usage_rows_are_made_on_a_projects_first_write_only(database):
     """A new project's first reservation finds no usage rows, creates them
     and tries again; later ones lock the rows without reading for them
     first."""
-
     migration.db_sync()
     quota.commit(quota.reserve(PROJECT, {'volumes': 1, 'gigabytes': 2}))
     with db_fixtures.statements() as statements:
