@@ -28,6 +28,7 @@ Other drivers (SQLite's, psycopg, mysqlclient) decode in C already and
 run the plain query.
 """
 
+import copy
 import datetime
 
 import orjson
@@ -87,6 +88,15 @@ class Rows:
                 self._restorers.append((column.key, restore))
         self._json_array = _JsonArray(*base.selected_columns)
         self._base_as_json = base.with_only_columns(self._json_array)
+
+    def derived(self, select):
+        """The rows of *select*, derived from the base statement with the
+        same columns, as a Rows of its own: for a derived statement kept
+        and run many times (its JSON form is then built once)."""
+        rows = copy.copy(self)
+        rows.base = select
+        rows._base_as_json = select.with_only_columns(self._json_array)
+        return rows
 
     def all(self, conn, params=None, select=None):
         """Every row of *select* (by default the base statement; else one

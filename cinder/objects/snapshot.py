@@ -41,12 +41,6 @@ FILTER_COLUMNS = {'name': 'display_name', 'consumes_quota': 'use_quota',
                   'size': 'volume_size'}
 
 
-def _scoped(query, context):
-    if context.is_admin:
-        return query
-    return query.where(_snapshots.c.project_id == context.project_id)
-
-
 # A snapshot's columns, its volume's zone and its type's name.
 _SELECT = sa.select(
     _snapshots, _volumes.c.availability_zone.label('availability_zone'),
@@ -61,6 +55,8 @@ _WITH_METADATA = _SELECT.add_columns(
     .where(_metadata.c.snapshot_id == _snapshots.c.id)
     .scalar_subquery().label('metadata'))
 _ROWS = db_rows.Rows(_WITH_METADATA)
+_LISTING = pagination.Listing(_snapshots, _ROWS, _SELECT,
+                              sa.select(_snapshots))
 _BY_ID = _WITH_METADATA.where(_snapshots.c.id == sa.bindparam('snapshot_id'))
 _BY_ID_ROWS = db_rows.Scoped(_BY_ID, _snapshots.c.project_id)
 
@@ -109,12 +105,12 @@ def _filters(query, filters):
 def get_all(context, filters=None, sort=None, limit=None, marker=None,
             offset=0, with_count=False):
     """(snapshots, total count or None) for one page of a listing."""
-    query = _filters(_scoped(_SELECT, context), filters or {})
+    project_id, filters = pagination.scope(context, filters)
     with db_api.reader() as conn:
-        rows, count = pagination.page(
-            conn, _snapshots, _ROWS, query,
-            _scoped(sa.select(_snapshots), context), sort, limit=limit,
-            marker=marker, offset=offset, with_count=with_count)
+        rows, count = _LISTING.page(
+            conn, project_id, sort, filtered=filters and (
+                lambda query: _filters(query, filters)),
+            limit=limit, marker=marker, offset=offset, with_count=with_count)
         return [_complete(snap) for snap in rows], count
 
 

@@ -735,6 +735,40 @@ def test_pages_of_any_length_share_a_few_statements(v3, conf):
     assert len(lookups) == 3, lookups  # 1, 2 and 4 ids
 
 
+def test_unfiltered_pages_keep_their_statements_with_the_project_bound(
+        api, conf):
+    """A page's statements are kept per shape (scope, sort, marker,
+    offset, limit) with the project a value: a member of each project and
+    an admin listing their own project share them and see only theirs."""
+    from cinder.objects import volume as volumes
+    mine = create_volume(api, conf, persona='member')
+    theirs = create_volume(api, conf, persona='other_member')
+    kept = volumes._LISTING.shapes
+    kept.clear()
+    assert ids(listed(api, persona='member')) == [mine['id']]
+    assert ids(listed(api, persona='other_member')) == [theirs['id']]
+    assert ids(listed(api)) == [mine['id']]
+    assert len(kept) == 1
+    assert set(ids(listed(api, all_tenants='1'))) == {mine['id'],
+                                                     theirs['id']}
+    assert ids(listed(api, all_tenants='1', project_id=OTHER_PROJECT)) == [
+        theirs['id']]
+    assert ids(listed(api, persona='member', marker=mine['id'])) == []
+    assert len(kept) == 3
+    # A filter's values are in its statement: such pages are not kept.
+    assert ids(listed(api, persona='member', name='nothing')) == []
+    assert len(kept) == 3
+    sorts = ['%s:%s,%s' % (first, direction, second)
+             for first in ('name', 'size', 'status', 'host', 'user_id')
+             for direction in ('asc', 'desc')
+             for second in ('id', 'created_at', 'bootable', 'project_id',
+                            'availability_zone', 'updated_at', 'size')]
+    assert len(sorts) > volumes._LISTING.MAX_SHAPES
+    for sort in sorts:
+        assert ids(listed(api, sort=sort)) == [mine['id']]
+    assert 0 < len(kept) <= volumes._LISTING.MAX_SHAPES
+
+
 def test_unknown_marker_is_404(api, conf):
     create_volume(api, conf)
     response = api('GET', '/volumes?marker=nothing')
