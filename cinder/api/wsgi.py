@@ -57,17 +57,26 @@ class Request(webob.Request):
         return base + ('/' + project if project else '')
 
 
+def _as_json_does(value):
+    """What orjson leaves to its caller: subclasses of tuple (such as named
+    tuples), which json writes as arrays."""
+    if isinstance(value, tuple):
+        return list(value)
+    raise TypeError('%s is not JSON serializable' % type(value).__name__)
+
+
 def json_response(body, status=200, headers=None):
     """*body* as a JSON response, encoded by orjson: the json module took
     a fifth of the CPU of a detail page of 100 volumes (0.65 ms for its
     90 KB; orjson 0.05 ms). The text is compact and keeps non-ASCII
     characters as UTF-8 rather than \\u escapes; keys that are not strings
-    become strings, as with json."""
+    become strings, and tuples of any kind arrays, as with json."""
     response = webob.Response(status=status,
                               content_type='application/json',
                               charset='UTF-8',
                               body=orjson.dumps(
-                                  body, option=orjson.OPT_NON_STR_KEYS))
+                                  body, default=_as_json_does,
+                                  option=orjson.OPT_NON_STR_KEYS))
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

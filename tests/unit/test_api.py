@@ -11,6 +11,7 @@
 # under the License.
 """Routing, faults, request ids and the extensions resource."""
 
+import collections
 import io
 import json
 import re
@@ -21,6 +22,7 @@ import webob
 import webob.exc
 
 from cinder.api import faults
+from cinder.api import microversions
 from cinder.api import wsgi
 from cinder.api.v3 import extensions
 from cinder.api.v3 import router
@@ -340,13 +342,17 @@ def test_json_bodies_decode_as_the_json_module_would_write_them():
     """orjson writes the bodies: compact, UTF-8 rather than \\u escapes,
     and keys that are not strings made strings, as json.dumps does."""
     body = {'name': 'n\u00e9 "q" \\ \U0001f4be \n\t', 'none': None,
-            'counts': {1: 'one', 2.5: 'half'}, 'items': (1, True)}
+            'counts': {1: 'one', 2.5: 'half'}, 'items': (1, True),
+            'pair': collections.namedtuple('Pair', 'a b')(1, [2]),
+            'version': microversions.MAX}
     response = wsgi.json_response(body, status=202)
     assert response.status_int == 202
     assert response.content_type == 'application/json'
     assert json.loads(response.body.decode('utf-8')) == json.loads(
         json.dumps(body))
     assert '\u00e9'.encode('utf-8') in response.body
+    with pytest.raises(TypeError):
+        wsgi.json_response({'when': object()})
 
 
 def _filters_at(v3, version, query=''):
