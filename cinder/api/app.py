@@ -16,6 +16,7 @@ database and its schema, the paste file) and raises ConfigError or a DB
 error with a one-line reason, so a server refuses to start workers.
 """
 
+import gc
 import os
 import sys
 
@@ -103,3 +104,30 @@ def load_app(conf):
     # without lazy-apps, cinder-api). Each worker connects on first use.
     db_api.dispose()
     return app
+
+
+# A detail page of 100 volumes holds a few thousand objects at once. With
+# Python's default first threshold (700) each page set off a young
+# collection that traversed them (about 0.1 ms), and a full collection,
+# every few hundred pages, walked the 100,000 objects of the loaded
+# libraries (40 to 50 ms, a pause of the whole worker).
+YOUNG_COLLECTION_THRESHOLD = 5000
+
+
+def settle_for_serving():
+    """Called by the servers (not the tests) once the API is loaded, and
+    again after a reload has replaced it.
+
+    What exists then (modules, the application, its prepared statements)
+    lives as long as the process: frozen, it is left out of every
+    collection, and collections in forked workers do not write to the
+    pages they share with their parent. What was frozen before is let go
+    first, so that a replaced application's cycles are collected. In
+    process, a page's collections took 0.2 ms of its CPU before and 0.01
+    ms after.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
+

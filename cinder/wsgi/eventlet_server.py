@@ -255,6 +255,7 @@ class Worker:
             self.conf.reload_config_files()
             cinder.conf.setup_logging(self.conf)
             self.app.app = api_app.load_app(self.conf)
+            api_app.settle_for_serving()
         except Exception as error:
             LOG.error('Reload failed, still serving the previous '
                       'configuration: %s', error)
@@ -269,6 +270,7 @@ def serve(conf):
                     'address is an admin. Use it for development only.',
                     conf.auth_strategy, conf.osapi_volume_listen)
     db_api.dispose()
+    api_app.settle_for_serving()  # before the workers fork
     return Master(conf, app).run()
 
 

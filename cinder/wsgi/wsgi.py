@@ -83,7 +83,9 @@ def initialize_application():
             LOG.warning('No configuration file found: serving the embedded '
                         'development defaults (noauth for loopback clients, '
                         'SQLite at %s).', conf.database.connection)
-        return app.load_app(conf)
+        application = app.load_app(conf)
+        app.settle_for_serving()
+        return application
     except exception.CinderException as error:
         message = error.msg
     except Exception as error:  # config parse errors, unreadable files ...

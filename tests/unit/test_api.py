@@ -12,15 +12,18 @@
 """Routing, faults, request ids and the extensions resource."""
 
 import collections
+import gc
 import io
 import json
 import re
+import weakref
 
 import pytest
 import routes
 import webob
 import webob.exc
 
+from cinder.api import app as api_app
 from cinder.api import faults
 from cinder.api import microversions
 from cinder.api import wsgi
@@ -336,6 +339,32 @@ def test_fault_names():
     assert faults.FAULT_NAMES[413] == 'overLimit'
     body = faults.fault_response(409, 'dup').json
     assert body == {'conflictingRequest': {'code': 409, 'message': 'dup'}}
+
+
+def test_servers_leave_the_loaded_objects_out_of_collections():
+    class Node:
+        pass
+
+    thresholds = gc.get_threshold()
+    try:
+        api_app.settle_for_serving()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (api_app.YOUNG_COLLECTION_THRESHOLD,
+                                      *thresholds[1:])
+        node = Node()
+        node.cycle = node
+        alive = weakref.ref(node)
+        api_app.settle_for_serving()  # frozen with what is loaded
+        del node
+        gc.collect()
+        assert alive() is not None
+        # Settling again (after a reload) lets go of what was frozen, so a
+        # replaced application's cycles are collected.
+        api_app.settle_for_serving()
+        assert alive() is None
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
 
 
 def test_json_bodies_decode_as_the_json_module_would_write_them():
