@@ -121,12 +121,14 @@ def settle_for_serving():
     What exists then (modules, the application, its prepared statements)
     lives as long as the process: frozen, it is left out of every
     collection, and collections in forked workers do not write to the
-    pages they share with their parent. What was frozen before is let go
-    first, so that a replaced application's cycles are collected. In
-    process, a page's collections took 0.2 ms of its CPU before and 0.01
-    ms after.
+    pages they share with their parent. In-process, a page's collections
+    took 0.2 ms of its CPU before and 0.01 ms after. At start-up nothing
+    is collected first (35 ms for a few hundred objects); after a reload
+    what was frozen is let go and collected, so that the replaced
+    application's cycles are freed.
     """
-    gc.unfreeze()
-    gc.collect()
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
     gc.freeze()
     gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
