@@ -122,7 +122,8 @@ class Listing:
     two scopes a caller can have: every project's rows (admins) and the
     caller's project's, bound as ``:scope_project_id``. *query* selects
     what a page is sorted and filtered on, *marker_query* a marker's row,
-    both from *table*; *rows* (a db.rows.Rows on *table*) reads a page.
+    both from *table*; *rows* (a db.rows.Rows on *table*) reads a page,
+    and *apply_filters(query, filters)* adds a request's other filters.
 
     The statements of unfiltered pages are kept here by shape (scope,
     sort, and whether there is a marker, an offset, a limit): building a
@@ -133,33 +134,34 @@ class Listing:
 
     MAX_SHAPES = 64
 
-    def __init__(self, table, rows, query, marker_query):
+    def __init__(self, table, rows, query, marker_query, apply_filters):
         self.table = table
         self.rows = rows
+        self.apply_filters = apply_filters
         own = table.c.project_id == sa.bindparam('scope_project_id')
         self.queries = {True: (query, marker_query),
                         False: (query.where(own), marker_query.where(own))}
         self.shapes = {}
 
-    def page(self, conn, project_id, sort, filtered=None, limit=None,
-             marker=None, offset=0, with_count=False):
-        """(rows as dicts, total or None) of one page of the rows of
-        project *project_id* (None: of every project), in *sort* order
-        after the row of id *marker* (a 404 if none). *filtered*, if
-        given, adds the listing's other filters to a query."""
+    def page(self, conn, context, filters, sort, limit=None, marker=None,
+             offset=0, with_count=False):
+        """(rows as dicts, total or None) of one page of the rows the
+        caller of *context* may see that match *filters*, in *sort* order
+        after the row of id *marker* (a 404 if none)."""
+        project_id, filters = _scope(context, filters)
         admin = project_id is None
         params = {} if admin else {'scope_project_id': project_id}
         shape = (admin, conn.dialect.name, tuple(sort or ()),
                  marker is not None, bool(offset), limit is not None,
                  with_count)
-        statements = None if filtered else self.shapes.get(shape)
+        statements = None if filters else self.shapes.get(shape)
         if statements is None:
             query, marker_query = self.queries[admin]
-            statements = _Statements(
-                conn, self.table, self.rows,
-                filtered(query) if filtered else query, marker_query, shape,
-                kept=not filtered)
-            if not filtered:
+            if filters:
+                query = self.apply_filters(query, filters)
+            statements = _Statements(conn, self.table, self.rows, query,
+                                     marker_query, shape, kept=not filters)
+            if not filters:
                 if len(self.shapes) >= self.MAX_SHAPES:
                     self.shapes.clear()
                 self.shapes[shape] = statements
@@ -179,7 +181,7 @@ class Listing:
         return statements.all(conn, params), count
 
 
-def scope(context, filters):
+def _scope(context, filters):
     """(the project a listing shows, or None for every project; the other
     filters). Others than admins see their own project; an admin's
     project_id filter (their own project unless all_tenants) is the same

@@ -55,8 +55,6 @@ _WITH_METADATA = _SELECT.add_columns(
     .where(_metadata.c.snapshot_id == _snapshots.c.id)
     .scalar_subquery().label('metadata'))
 _ROWS = db_rows.Rows(_WITH_METADATA)
-_LISTING = pagination.Listing(_snapshots, _ROWS, _SELECT,
-                              sa.select(_snapshots))
 _BY_ID = _WITH_METADATA.where(_snapshots.c.id == sa.bindparam('snapshot_id'))
 _BY_ID_ROWS = db_rows.Scoped(_BY_ID, _snapshots.c.project_id)
 
@@ -102,15 +100,17 @@ def _filters(query, filters):
     return query
 
 
+_LISTING = pagination.Listing(
+    _snapshots, _ROWS, _SELECT, sa.select(_snapshots), _filters)
+
+
 def get_all(context, filters=None, sort=None, limit=None, marker=None,
             offset=0, with_count=False):
     """(snapshots, total count or None) for one page of a listing."""
-    project_id, filters = pagination.scope(context, filters)
     with db_api.reader() as conn:
         rows, count = _LISTING.page(
-            conn, project_id, sort, filtered=filters and (
-                lambda query: _filters(query, filters)),
-            limit=limit, marker=marker, offset=offset, with_count=with_count)
+            conn, context, filters, sort, limit=limit, marker=marker,
+            offset=offset, with_count=with_count)
         return [_complete(snap) for snap in rows], count
 
 

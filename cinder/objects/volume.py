@@ -73,7 +73,6 @@ _WITH_METADATA = _SELECT.add_columns(
     _aggregated(_metadata).label('metadata'),
     _aggregated(_admin_metadata).label('admin_metadata'))
 _ROWS = db_rows.Rows(_WITH_METADATA)
-_LISTING = pagination.Listing(_volumes, _ROWS, _SELECT, sa.select(_volumes))
 
 
 def _complete(conn, volumes, with_metadata=True):
@@ -185,15 +184,17 @@ def _filters(query, filters):
     return query
 
 
+_LISTING = pagination.Listing(
+    _volumes, _ROWS, _SELECT, sa.select(_volumes), _filters)
+
+
 def get_all(context, filters=None, sort=None, limit=None, marker=None,
             offset=0, with_count=False):
     """(volumes, total count or None) for one page of a listing."""
-    project_id, filters = pagination.scope(context, filters)
     with db_api.reader() as conn:
         rows, count = _LISTING.page(
-            conn, project_id, sort, filtered=filters and (
-                lambda query: _filters(query, filters)),
-            limit=limit, marker=marker, offset=offset, with_count=with_count)
+            conn, context, filters, sort, limit=limit, marker=marker,
+            offset=offset, with_count=with_count)
         return _complete(conn, rows), count
 
 
