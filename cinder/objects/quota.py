@@ -281,11 +281,22 @@ class UsageRowsMissing(Exception):
         self.resources = resources
 
 
+# Every write locks the usage rows it changes with one of these reads,
+# in (project, resource) order, before its UPDATE. An UPDATE locks rows in
+# the order it finds them (on PostgreSQL a small table's sequential scan,
+# whose order moves with every new row version; on InnoDB the index it
+# uses), so two writes updating the same rows straight away could take
+# them in opposite orders and deadlock; PostgreSQL notices only after
+# deadlock_timeout, a second per deadlock.
 _LOCK_USAGES = (
     sa.select(_usages).where(
         _usages.c.project_id == sa.bindparam('project_id'),
         _usages.c.resource.in_(sa.bindparam('resources', expanding=True)))
     .order_by(_usages.c.resource).with_for_update())
+_LOCK_USAGES_BY_ID = (
+    sa.select(_usages.c.id).where(
+        _usages.c.id.in_(sa.bindparam('ids', expanding=True)))
+    .order_by(_usages.c.project_id, _usages.c.resource).with_for_update())
 
 
 def _lock_usages(conn, project_id, tracked):
@@ -374,36 +385,23 @@ def consume_in(conn, project_id, deltas, size=None):
                           for res in tracked}, models.utcnow())
 
 
-@functools.cache
-def _release_statement(count):
-    names = [sa.bindparam('resource%d' % i, type_=sa.String)
-             for i in range(count)]
-    return sa.update(_usages).where(
-        _usages.c.project_id == sa.bindparam('of_project'),
-        _usages.c.resource.in_(names)).values(
-        in_use=_usages.c.in_use + _by_key(_usages.c.resource, names, 'delta'),
-        updated_at=_NOW)
-
-
 def release_in(conn, by_project):
     """Give back usage inside the caller's transaction, the one that
     removes what used it: *by_project* is ``{project: {resource: negative
     delta}}``. A shrink cannot go over a limit, so a delete holds no
     reservation while its work runs (Cinder's negative reservations change
     no ``reserved`` figure either): its task carries the deltas, and they
-    apply with the delete's outcome or not at all. The rows are locked in
-    the unique index's (project, resource) order, the order
-    _lock_usages() takes them in."""
+    apply with the delete's outcome or not at all. Projects are taken in
+    order, and each one's rows locked as _lock_usages() locks them."""
     now = models.utcnow()
     for project_id, deltas in sorted((by_project or {}).items()):
         tracked = [res for res in _tracked(deltas) if deltas[res]]
         if not tracked:
             continue
-        params = {'of_project': project_id, 'now': now}
-        for i, resource in enumerate(tracked):
-            params['resource%d' % i] = resource
-            params['delta%d' % i] = deltas[resource]
-        conn.execute(_release_statement(len(tracked)), params)
+        rows = conn.execute(_LOCK_USAGES, {
+            'project_id': project_id, 'resources': tracked}).mappings()
+        _add_to_usages(conn, {row['id']: (deltas[row['resource']], 0)
+                              for row in rows}, now)
 
 
 def reserve(project_id, deltas):
@@ -463,6 +461,8 @@ def finish_in(conn, reservation_ids, commit):
         in_use, reserved = changes.get(row['usage_id'], (0, 0))
         changes[row['usage_id']] = (in_use + (delta if commit else 0),
                                     reserved - max(delta, 0))
+    if changes:
+        conn.execute(_LOCK_USAGES_BY_ID, {'ids': sorted(changes)})
     _add_to_usages(conn, changes, models.utcnow())
     conn.execute(_DELETE_RESERVATIONS, params)
 

@@ -12,6 +12,7 @@
 """Quota sets, quota classes, limits and the reservation engine."""
 
 import concurrent.futures
+import time
 
 import pytest
 
@@ -239,10 +240,11 @@ def test_usage_rows_are_made_on_a_projects_first_write_only(database):
     migration.db_sync()
     quota.commit(quota.reserve(PROJECT, {'volumes': 1, 'gigabytes': 2}))
     with db_fixtures.statements() as statements:
-        quota.commit(quota.reserve(PROJECT, {'volumes': 1, 'gigabytes': 2}))
+        reserved = quota.reserve(PROJECT, {'volumes': 1, 'gigabytes': 2})
     usage_reads = [s for s in statements
                    if s.startswith('SELECT') and 'quota_usages' in s]
     assert len(usage_reads) == 1, usage_reads  # the locking one
+    quota.commit(reserved)
     usage = quota.get_project_quotas(PROJECT, usages=True)
     assert usage['volumes']['in_use'] == 2
     assert usage['gigabytes']['in_use'] == 4
@@ -266,6 +268,63 @@ def test_release_in_gives_back_per_project(database):
     assert mine['backups']['in_use'] == 0
     theirs = quota.get_project_quotas(OTHER_PROJECT, usages=True)
     assert theirs['snapshots'] == {'limit': 10, 'in_use': 0, 'reserved': 0}
+
+
+def _recorded_retries(monkeypatch):
+    """The errors retry_on_db_error is asked about from now on."""
+    from cinder.db import api as db_api
+    seen = []
+    real = db_api.is_retriable
+
+    def recording(error):
+        seen.append(error)
+        return real(error)
+    monkeypatch.setattr(db_api, 'is_retriable', recording)
+    return seen
+
+
+@pytest.mark.parametrize('second', ['commit', 'release'])
+def test_writes_take_usage_rows_in_one_order(database, monkeypatch, second):
+    """A write holding `gigabytes`, then taking `volumes`, does not
+    deadlock with a commit or a release of both that started meanwhile,
+    whatever order the rows are stored in (here `volumes` first): every
+    write locks a project's rows in resource order before it updates
+    them. Updated straight away, PostgreSQL took them in the order it
+    stored them, deadlocked and needed a second to notice."""
+    from cinder.db import api as db_api
+    migration.db_sync()
+    quota._ensure_usage_rows(PROJECT, ['volumes', 'gigabytes'])
+    quota.commit(quota.reserve(PROJECT, {'volumes': 2, 'gigabytes': 2}))
+    pending = quota.reserve(PROJECT, {'volumes': 1, 'gigabytes': 1})
+
+    @db_api.retry_on_db_error
+    def release():
+        with db_api.writer() as conn:
+            if conn.dialect.name == 'postgresql':
+                # The plan of a bigger table, or of a planner that
+                # prefers it: rows in the order they are stored.
+                conn.exec_driver_sql('SET LOCAL enable_indexscan = off')
+                conn.exec_driver_sql('SET LOCAL enable_bitmapscan = off')
+            quota.release_in(conn, {PROJECT: {'volumes': -1,
+                                              'gigabytes': -1}})
+
+    second_write = {'commit': lambda: quota.commit(pending),
+                    'release': release}[second]
+    retries = _recorded_retries(monkeypatch)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        with db_api.writer() as conn:
+            quota.consume_in(conn, PROJECT, {'gigabytes': 1})
+            other = pool.submit(second_write)
+            time.sleep(0.5)  # long enough for it to wait on `gigabytes`
+            quota.consume_in(conn, PROJECT, {'volumes': 1})
+        other.result(timeout=60)
+    assert retries == []
+    usage = quota.get_project_quotas(PROJECT, usages=True)
+    expected = {'commit': (4, 0), 'release': (2, 1)}[second]
+    for resource in ('volumes', 'gigabytes'):
+        in_use, reserved = expected
+        assert usage[resource]['in_use'] == in_use
+        assert usage[resource]['reserved'] == reserved
 
 
 def _consuming(project, wanted):
