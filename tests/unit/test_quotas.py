@@ -251,7 +251,7 @@ def test_usage_rows_are_made_on_a_projects_first_write_only(database):
 
 
 def test_release_in_gives_back_per_project(database):
-    """Each project's rows move by its own deltas, in one statement per
+    """Each project's rows move by its own deltas, in one UPDATE per
     project; zero deltas, untracked and missing resources change
     nothing."""
     from cinder.db import api as db_api
