@@ -439,6 +439,8 @@ def _reserve(project_id, deltas):
         return [row['uuid'] for row in rows]
 
 
+_RESERVED_USAGES = sa.select(_reservations.c.usage_id).where(
+    _reservations.c.uuid.in_(sa.bindparam('uuids', expanding=True)))
 _LOCK_RESERVATIONS = (
     sa.select(_reservations).where(
         _reservations.c.uuid.in_(sa.bindparam('uuids', expanding=True)))
@@ -450,10 +452,22 @@ _DELETE_RESERVATIONS = sa.delete(_reservations).where(
 def finish_in(conn, reservation_ids, commit):
     """Commit or roll back inside the caller's transaction, so the usage
     changes with the work's final status or not at all. Reservations
-    already finished (or expired and rolled back) are skipped."""
+    already finished (or expired and rolled back) are skipped.
+
+    The usage rows are locked before the reservations, as _reserve()
+    locks them before it inserts reservations: locked first, the
+    reservations (InnoDB locks the gaps of their index too) deadlocked
+    with a reserve() inserting beside them while holding the usage rows.
+    """
     if not reservation_ids:
         return
     params = {'uuids': list(reservation_ids)}
+    usage_ids = set(conn.execute(_RESERVED_USAGES, params).scalars())
+    if not usage_ids:
+        return
+    conn.execute(_LOCK_USAGES_BY_ID, {'ids': sorted(usage_ids)})
+    # Read again, locked: another transaction may have finished some of
+    # them while this one waited for the usage rows.
     rows = conn.execute(_LOCK_RESERVATIONS, params).mappings().all()
     changes = {}
     for row in rows:
@@ -461,8 +475,6 @@ def finish_in(conn, reservation_ids, commit):
         in_use, reserved = changes.get(row['usage_id'], (0, 0))
         changes[row['usage_id']] = (in_use + (delta if commit else 0),
                                     reserved - max(delta, 0))
-    if changes:
-        conn.execute(_LOCK_USAGES_BY_ID, {'ids': sorted(changes)})
     _add_to_usages(conn, changes, models.utcnow())
     conn.execute(_DELETE_RESERVATIONS, params)
 

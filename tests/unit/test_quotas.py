@@ -327,6 +327,38 @@ def test_writes_take_usage_rows_in_one_order(database, monkeypatch, second):
         assert usage[resource]['reserved'] == reserved
 
 
+def test_a_commit_waits_for_usage_rows_before_locking_reservations(
+        database, monkeypatch):
+    """A reserve() holds the usage rows, then inserts its reservations; a
+    commit that started meanwhile must wait before it locks anything.
+    Locking its reservations first (and, on InnoDB, the index gaps around
+    them) left the insert waiting for the commit and the commit for the
+    usage rows: a deadlock, on MariaDB in every benchmark run."""
+    import sqlalchemy as sa
+
+    from cinder.db import api as db_api
+    from cinder.db import models
+    migration.db_sync()
+    pending = quota.reserve(PROJECT, {'gigabytes': 1})
+    retries = _recorded_retries(monkeypatch)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        with db_api.writer() as conn:
+            # What _reserve() does, with the commit let in between.
+            quota.consume_in(conn, PROJECT, {'gigabytes': 1})
+            other = pool.submit(quota.commit, pending)
+            time.sleep(0.5)  # long enough for it to wait on `gigabytes`
+            usage_id = conn.execute(sa.select(models.quota_usages.c.id).where(
+                models.quota_usages.c.resource == 'gigabytes')).scalar_one()
+            conn.execute(sa.insert(models.reservations).values(
+                uuid='ffffffff-0000-0000-0000-000000000000',
+                usage_id=usage_id, project_id=PROJECT, resource='gigabytes',
+                delta=1, expire=models.utcnow(), created_at=models.utcnow()))
+        other.result(timeout=60)
+    assert retries == []
+    assert quota.get_project_quotas(PROJECT, usages=True)['gigabytes'][
+        'in_use'] == 2
+
+
 def _consuming(project, wanted):
     """A write that consumes one of each resource of wanted[k] on its
     k-th try (the last set once past the end): what a write that learns
