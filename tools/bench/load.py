@@ -184,6 +184,24 @@ WRITE_SCENARIOS = (
     ('create_and_delete_snapshot', create_and_delete_snapshot,
      snapshot_context),
 )
+# The waits of one iteration of each write scenario. An asynchronous
+# operation is never done at the GET right after the request that started
+# it (its task crosses the message bus first), so each wait sleeps at least
+# one poll interval.
+WAITS = {'create_and_delete_volume': 2, 'create_and_list_volume': 1,
+         'create_volume_and_extend': 3, 'create_and_delete_snapshot': 2}
+
+
+def poll_interval(concurrency):
+    """Seconds each client sleeps between two polls."""
+    return max(0.01, concurrency / POLLS_PER_SECOND)
+
+
+def poll_ceiling(scenario, concurrency):
+    """Iterations per second no service can pass in *scenario*: its
+    clients' sleeps alone, for a service that answered at once and
+    finished every operation within one poll."""
+    return concurrency / (WAITS[scenario] * poll_interval(concurrency))
 
 
 def closed_loop(port, path_of, iteration, setup, concurrency, duration,
@@ -192,7 +210,7 @@ def closed_loop(port, path_of, iteration, setup, concurrency, duration,
     duration is over; begin() is called once every thread's setup is done
     and timing starts. Returns (iterations/s, p50 s, p99 s, errors,
     leftover volume ids for the caller to delete)."""
-    poll = max(0.01, concurrency / POLLS_PER_SECOND)
+    poll = poll_interval(concurrency)
     lock = threading.Lock()
     times, errors, leftovers = [], [], []
     ready = threading.Barrier(concurrency + 1)

@@ -20,6 +20,8 @@ import math
 import os
 import time
 
+from tools.bench import load
+
 OURS_FOR_REFERENCE = ('uwsgi-module+rabbitmq', 'uwsgi-module')
 
 
@@ -117,11 +119,44 @@ def targets_section(rows, targets, import_seconds):
                              connections=c)
                 ratio = (_ratio(mine[0]['rate'], theirs[0]['rate'])
                          if mine and theirs else None)
-                cells.append('%sx' % _fmt(ratio, 1) if ratio else '-')
+                cells.append(_ratio_cell(ratio, scenario, c,
+                                         theirs[0]['rate'] if theirs
+                                         else None))
             if any(cell != '-' for cell in cells):
                 lines.append('| %s | %s |' % (scenario, ' | '.join(cells)))
-        lines.append('')
+        lines += ['', 'Write scenarios, in brackets: the ratio of a service '
+                  'at the polls\' ceiling (below) to the reference.', '']
+    if any(row['scenario'] in load.WAITS for row in rows):
+        lines += _ceiling_table(sorted({row['connections'] for row in rows}))
     return lines
+
+
+def _ratio_cell(ratio, scenario, connections, reference_rate):
+    """'5.4x', and for a write scenario '5.4x (8.6x)': the ratio a
+    service reaching the polls' ceiling would have had."""
+    if not ratio:
+        return '-'
+    cell = '%sx' % _fmt(ratio, 1)
+    if scenario in load.WAITS and reference_rate:
+        cap = load.poll_ceiling(scenario, connections) / reference_rate
+        cell += ' (%sx)' % _fmt(cap, 1)
+    return cell
+
+
+def _ceiling_table(sweep):
+    """Iterations per second that the clients' sleeps alone allow."""
+    lines = ['### The polls\' ceiling (iterations per second)', '',
+             'Each wait of an iteration sleeps one poll interval at least '
+             '(`tools/bench/load.py`: %d polls a second over all clients, '
+             'at most one every 10 ms per client), so no service, however '
+             'fast, passes these.' % load.POLLS_PER_SECOND, '',
+             '| scenario | waits | ' + ' | '.join(
+                 'c=%d' % c for c in sweep) + ' |',
+             '| --- ' * (len(sweep) + 2) + '|']
+    for scenario, waits in load.WAITS.items():
+        lines.append('| %s | %d | %s |' % (scenario, waits, ' | '.join(
+            _fmt(load.poll_ceiling(scenario, c)) for c in sweep)))
+    return lines + ['']
 
 
 def _scenarios(rows):
