@@ -148,8 +148,10 @@ def _ceiling_table(sweep):
     lines = ['### The polls\' ceiling (iterations per second)', '',
              'Each wait of an iteration sleeps one poll interval at least '
              '(`tools/bench/load.py`: %d polls a second over all clients, '
-             'at most one every 10 ms per client), so no service, however '
-             'fast, passes these.' % load.POLLS_PER_SECOND, '',
+             'at most one every 10 ms per client), since an asynchronous '
+             'operation is not done at the GET right after the request '
+             'that started it: no such service, however fast, passes '
+             'these.' % load.POLLS_PER_SECOND, '',
              '| scenario | waits | ' + ' | '.join(
                  'c=%d' % c for c in sweep) + ' |',
              '| --- ' * (len(sweep) + 2) + '|']
